@@ -1,8 +1,11 @@
 #include "store/event_log.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace dialtone::store {
@@ -54,63 +57,104 @@ bool MatchesFilter(const RecordedEvent& e, const SubscribeOptions& o) {
 
 // Pulls from the log with its own cursor: the catch-up and the live phase are the same
 // loop, so there is no switch-over at which an event could be lost or repeated.
+//
+// The loop's state is shared with the thread, so that the subscription may be stopped or
+// even destroyed from inside its own handler: the thread then finishes on its own and
+// touches neither the log nor the handler again.
 class PollingSubscription final : public Subscription {
  public:
   PollingSubscription(const EventLog& log, SubscribeOptions options, EventHandler handler)
-      : log_(log), options_(std::move(options)), handler_(std::move(handler)),
-        position_(options_.after_position) {
-    thread_ = std::thread([this] { Run(); });
+      : state_(std::make_shared<State>(log, std::move(options), std::move(handler))) {
+    thread_ = std::thread([state = state_] { Run(*state); });
   }
-  ~PollingSubscription() override { Stop(); }
+  ~PollingSubscription() override {
+    Stop();
+    // Destroyed by its own handler: the loop exits when the handler returns.
+    if (OnOwnThread() && thread_.joinable()) thread_.detach();
+  }
 
   void Stop() override {
-    stopping_.store(true);
-    if (thread_.joinable()) {
-      if (thread_.get_id() == std::this_thread::get_id()) {
-        thread_.detach();  // Stop() from inside the handler: the loop exits on return.
-      } else {
-        thread_.join();
-      }
+    {
+      std::lock_guard lock(state_->mu);
+      state_->stopping.store(true);
     }
+    state_->stop_cv.notify_all();
+    // From inside the handler: the loop makes no further call once the handler returns.
+    if (OnOwnThread()) return;
+    std::lock_guard lock(join_mu_);
+    if (thread_.joinable()) thread_.join();
   }
-  uint64_t position() const override { return position_.load(); }
+  uint64_t position() const override { return state_->position.load(); }
 
  private:
-  void Run() {
-    uint64_t reported_head = 0;
-    while (!stopping_.load()) {
-      const uint64_t head = log_.HeadPosition();
-      if (position_.load() >= head) {
-        if (options_.on_caught_up && head != reported_head) {
+  static constexpr std::chrono::milliseconds kPollInterval{100};
+
+  struct State {
+    State(const EventLog& l, SubscribeOptions o, EventHandler h)
+        : log(l), options(std::move(o)), handler(std::move(h)), position(options.after_position) {}
+    const EventLog& log;
+    const SubscribeOptions options;
+    const EventHandler handler;
+    std::atomic<uint64_t> position;
+    std::atomic<bool> stopping{false};
+    std::mutex mu;  // guards the stop_cv wait
+    std::condition_variable stop_cv;
+  };
+
+  // Waits for the head to pass the cursor, at most one poll interval. A closed log
+  // answers WaitForHeadAfter at once; the rest of the interval is then spent waiting for
+  // Stop(), so that a subscription on a closed log does not spin.
+  static void WaitForNews(State& state) {
+    const auto deadline = std::chrono::steady_clock::now() + kPollInterval;
+    if (state.log.WaitForHeadAfter(state.position.load(), kPollInterval) > state.position.load()) {
+      return;
+    }
+    std::unique_lock lock(state.mu);
+    state.stop_cv.wait_until(lock, deadline, [&] { return state.stopping.load(); });
+  }
+
+  // True on the subscription's thread (inside the handler or on_caught_up).
+  bool OnOwnThread() const { return running_state == state_.get(); }
+
+  static void Run(State& state) {
+    running_state = &state;
+    std::optional<uint64_t> reported_head;
+    while (!state.stopping.load()) {
+      const uint64_t head = state.log.HeadPosition();
+      if (state.position.load() >= head) {
+        if (state.options.on_caught_up && reported_head != head) {
           reported_head = head;
-          options_.on_caught_up(head);
+          state.options.on_caught_up(head);
+          if (state.stopping.load()) return;
         }
-        log_.WaitForHeadAfter(position_.load(), std::chrono::milliseconds(100));
+        WaitForNews(state);
         continue;
       }
       ReadAllOptions read;
-      read.from_position = position_.load() + 1;
-      read.max_count = options_.batch_size;
-      auto batch = log_.ReadAll(read);  // unfiltered: the cursor advances past filtered events
+      read.from_position = state.position.load() + 1;
+      read.max_count = std::max<size_t>(state.options.batch_size, 1);
+      // Unfiltered, so that the cursor advances past events the filter skips.
+      auto batch = state.log.ReadAll(read);
       if (!batch.ok() || batch->empty()) {
-        log_.WaitForHeadAfter(position_.load(), std::chrono::milliseconds(100));
+        WaitForNews(state);
         continue;
       }
       for (const auto& event : *batch) {
-        if (stopping_.load()) return;
-        if (MatchesFilter(event, options_)) handler_(event);
-        position_.store(event.position);
+        if (state.stopping.load()) return;
+        if (MatchesFilter(event, state.options)) state.handler(event);
+        state.position.store(event.position);
       }
     }
   }
 
-  const EventLog& log_;
-  const SubscribeOptions options_;
-  const EventHandler handler_;
-  std::atomic<uint64_t> position_;
-  std::atomic<bool> stopping_{false};
+  static thread_local const State* running_state;
+
+  std::shared_ptr<State> state_;
+  std::mutex join_mu_;  // serialises joins when Stop() races with itself
   std::thread thread_;
 };
+
+thread_local const PollingSubscription::State* PollingSubscription::running_state = nullptr;
 
 }  // namespace
 

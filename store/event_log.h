@@ -1,6 +1,6 @@
 // The event log: dialtone's single source of truth. Every backend (in-memory for tests,
 // RocksDB embedded, Kafka in a cluster) implements this interface and passes the
-// conformance suite in tests/store_conformance_test.cc.
+// conformance suite in tests/store/.
 //
 // Guarantees (each is a conformance test):
 //  - Append to one stream is all-or-nothing and checks the expected version exactly; a
