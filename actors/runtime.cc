@@ -1,0 +1,155 @@
+// The only translation unit of actors/ that includes CAF (through event_sourced.h): the
+// actor system, the account directory and the account actor.
+#include "actors/runtime.h"
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "actors/account_model.h"
+#include "actors/event_sourced.h"
+
+#include <caf/scheduler/test_coordinator.hpp>
+
+namespace dialtone::actors {
+namespace {
+
+constexpr size_t kMaxSchedulerThreads = 1024;
+
+// The account rules (account_model.h) in the shape EventSourcedActor expects.
+struct AccountModel {
+  using State = AccountState;
+  using Command = AccountCommand;
+  using Value = AccountCommandResult;
+
+  static Status ValidateRoute(const Command& c) { return ValidateAccountId(c.account_id); }
+  static std::string StreamOf(const Command& c) { return AccountStream(c.account_id); }
+  static const std::string& IdempotencyKey(const Command& c) { return c.context.idempotency_key; }
+  static Result<std::vector<events::EventData>> Decide(const State& s, const Command& c,
+                                                       std::chrono::system_clock::time_point now) {
+    return DecideAccount(s, c, now);
+  }
+  static Status Replay(State& s, const events::RecordedEvents& e) { return ReplayAccount(s, e); }
+  static uint64_t Version(const State& s) { return s.version; }
+  static bool Exists(const State& s) { return s.exists(); }
+  static std::string EncodeSnapshot(const State& s) { return EncodeAccountSnapshot(s); }
+  static Result<State> DecodeSnapshot(std::string_view bytes, uint64_t version) {
+    return DecodeAccountSnapshot(bytes, version);
+  }
+  static Value MakeValue(const State& s, uint64_t position) {
+    return AccountCommandResult{ToAccountView(s), position};
+  }
+};
+
+using AccountEnvelope = detail::CommandEnvelope<AccountModel>;
+using AccountDirectory = detail::Directory<AccountModel>;
+
+class ActorAccountService final : public AccountService {
+ public:
+  ActorAccountService(caf::actor directory, const std::atomic<bool>& accepting)
+      : directory_(std::move(directory)), accepting_(accepting) {}
+
+  void Execute(AccountCommand command, AccountReply reply) override {
+    if (!accepting_.load()) {
+      reply(Status::Unavailable("the actor runtime is shut down"));
+      return;
+    }
+    // A message the directory never handles (it stopped meanwhile) is answered
+    // kUnavailable by ReplyOnce when dropped.
+    caf::anon_send(directory_,
+                   AccountEnvelope{std::move(command), std::make_shared<detail::ReplyOnce<
+                                                           AccountCommandResult>>(std::move(reply))});
+  }
+
+ private:
+  caf::actor directory_;
+  const std::atomic<bool>& accepting_;
+};
+
+class CafRuntime final : public Runtime {
+ public:
+  CafRuntime(store::EventLog& log, const RuntimeOptions& options)
+      : env_(std::make_shared<detail::ActorEnvironment>(log, options.snapshot_every)),
+        deterministic_(options.deterministic) {
+    // CAF logs nothing to files or the console from here.
+    config_.set("logger.file-verbosity", caf::atom("quiet"));
+    config_.set("logger.console-verbosity", caf::atom("quiet"));
+    if (deterministic_) {
+      config_.set("scheduler.policy", caf::atom("testing"));
+    } else {
+      size_t threads = options.scheduler_threads;
+      if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+      config_.set("scheduler.max-threads", threads);
+    }
+    system_ = std::make_unique<caf::actor_system>(config_);
+    directory_ = system_->spawn<AccountDirectory>(env_);
+    accounts_ = std::make_unique<ActorAccountService>(directory_, accepting_);
+  }
+
+  ~CafRuntime() override {
+    Shutdown();
+    accounts_.reset();
+    directory_ = nullptr;
+    system_.reset();  // joins the scheduler; every actor has exited
+  }
+
+  AccountService& accounts() override { return *accounts_; }
+
+  size_t ActorsAlive() const override { return env_->alive.load(); }
+
+  void Shutdown() override {
+    std::lock_guard lock(shutdown_mu_);
+    if (shut_down_) return;
+    accepting_.store(false);
+    if (deterministic_) {
+      caf::anon_send(directory_, detail::shutdown_atom::value);
+      RunUntilIdle();
+      if (env_->alive.load() > 0) {
+        // Appends that never complete (a test holding them back): stop regardless.
+        caf::anon_send(directory_, detail::abort_atom::value);
+        RunUntilIdle();
+      }
+    } else {
+      caf::scoped_actor self{*system_};
+      self->monitor(directory_);
+      self->send(directory_, detail::shutdown_atom::value);
+      // The directory exits once every account actor has drained and exited.
+      self->receive([](const caf::down_msg&) {});
+    }
+    shut_down_ = true;
+  }
+
+  size_t RunUntilIdle() override {
+    if (!deterministic_) return 0;
+    return dynamic_cast<caf::scheduler::test_coordinator&>(system_->scheduler()).run();
+  }
+
+ private:
+  std::shared_ptr<detail::ActorEnvironment> env_;
+  const bool deterministic_;
+  std::atomic<bool> accepting_{true};
+  caf::actor_system_config config_;
+  std::unique_ptr<caf::actor_system> system_;
+  caf::actor directory_;
+  std::unique_ptr<ActorAccountService> accounts_;
+  std::mutex shutdown_mu_;
+  bool shut_down_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Runtime>> Runtime::Start(store::EventLog& log,
+                                                const RuntimeOptions& options) {
+  if (options.scheduler_threads > kMaxSchedulerThreads) {
+    return Status::InvalidArgument("scheduler_threads " + std::to_string(options.scheduler_threads) +
+                                   " is more than " + std::to_string(kMaxSchedulerThreads));
+  }
+  try {
+    return std::unique_ptr<Runtime>(std::make_unique<CafRuntime>(log, options));
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("cannot start the actor system: ") + e.what());
+  }
+}
+
+}  // namespace dialtone::actors
