@@ -1,0 +1,598 @@
+#include "gateway/http_server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace dialtone::gateway {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = boost::asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr size_t kMaxRequestIdBytes = 128;
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t bits = rng();
+  std::string id(16, '0');
+  for (char& c : id) {
+    c = kHex[bits & 0xf];
+    bits >>= 4;
+  }
+  return id;
+}
+
+// A client-supplied id is kept when it is short printable ASCII without spaces.
+bool IsAcceptableRequestId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxRequestIdBytes) return false;
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+std::string SanitizeHeaderValue(std::string_view value) {
+  std::string out(value);
+  for (char& c : out) {
+    if (c == '\r' || c == '\n' || c == '\0') c = ' ';
+  }
+  return out;
+}
+
+// A parse error the client should hear about (as opposed to a closed connection).
+bool IsMalformedRequest(const boost::system::error_code& ec) {
+  static const auto& http_category = http::make_error_code(http::error::bad_target).category();
+  return ec.category() == http_category && ec != http::error::end_of_stream &&
+         ec != http::error::partial_message;
+}
+
+std::string EndpointString(const tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  std::string host = address.to_string();
+  if (address.is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(endpoint.port());
+}
+
+}  // namespace
+
+std::string FormatAccessLogLine(const AccessLogEntry& e) {
+  std::string line = "http ";
+  line.append(e.method).append(" ").append(e.target).append(" ");
+  line.append(std::to_string(e.status)).append(" ");
+  line.append(std::to_string(e.body_bytes)).append("B ");
+  line.append(std::to_string(e.micros)).append("us id=");
+  line.append(e.request_id).append(" peer=").append(e.remote_address);
+  return line;
+}
+
+void WriteAccessLogToStderr(const AccessLogEntry& entry) {
+  std::string line = FormatAccessLogLine(entry);
+  line.push_back('\n');
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+void HttpMetrics::RenderPrometheus(std::string* out) const {
+  out->append("# HELP dialtone_http_requests_total HTTP responses written, by status class.\n");
+  out->append("# TYPE dialtone_http_requests_total counter\n");
+  for (int i = 0; i < 5; ++i) {
+    out->append("dialtone_http_requests_total{code=\"").append(std::to_string(i + 1)).append("xx\"} ");
+    out->append(std::to_string(responses_by_class[i].value())).append("\n");
+  }
+  RenderPrometheusCounter("dialtone_http_response_body_bytes_total",
+                          "Response body bytes written.", response_body_bytes.value(), out);
+  RenderPrometheusCounter("dialtone_http_connections_accepted_total",
+                          "TCP connections accepted.", connections_accepted.value(), out);
+  request_latency.RenderPrometheus("dialtone_http_request_duration_seconds",
+                                   "Request read to response written.", out);
+}
+
+namespace {
+
+class ServerImpl;
+
+// Shared between the server and every reply sink: a late reply after Stop() must not
+// touch an io_context that is going away.
+struct Liveness {
+  std::mutex mu;
+  bool alive = true;
+};
+
+// One TCP connection: reads requests one at a time, hands each to the handler, writes
+// its response, and repeats while keep-alive holds. All state lives on the strand.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, ServerImpl& server);
+  ~Session();
+
+  void Start();
+  // Runs on the strand: close if idle, close after the current response otherwise.
+  void BeginDrain();
+  // Runs on the strand: the handler's reply for request `generation`.
+  void OnReply(uint64_t generation, Response response);
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  enum class State { kReadingHeader, kReadingBody, kHandling, kWriting, kClosed };
+
+  void ReadHeader();
+  void OnHeader(beast::error_code ec);
+  void OnBody(beast::error_code ec);
+  void Dispatch();
+  void OnReplyTimeout(uint64_t generation, beast::error_code ec);
+  // Writes an error raised before a handler ran, then closes.
+  void WriteEarlyError(int status, std::string_view code, std::string_view message);
+  void Write(Response response);
+  void OnWrite(beast::error_code ec);
+  // After an error response: stop sending, discard what the peer still sends (briefly),
+  // then close, so the peer reads the response instead of a connection reset.
+  void LingerThenClose();
+  static constexpr size_t kLingerChunkBytes = 16 * 1024;
+  static constexpr size_t kMaxLingerBytes = 8 * 1024 * 1024;
+  void DiscardUntilClosed(std::shared_ptr<std::array<char, kLingerChunkBytes>> chunk, size_t discarded);
+  void Close();
+
+  ServerImpl& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  net::steady_timer reply_timer_;
+  std::shared_ptr<http::response<http::string_body>> response_;
+  std::string remote_;
+  State state_ = State::kReadingHeader;
+  bool draining_ = false;
+  bool keep_alive_ = false;
+  bool linger_ = false;  // unread request bytes may remain: linger before closing
+  uint64_t generation_ = 0;
+  Clock::time_point started_;
+  // Of the current request, for the access log and error rendering.
+  std::string method_;
+  std::string target_;
+  std::string request_id_;
+};
+
+class ReplySink final : public Responder::Sink {
+ public:
+  ReplySink(std::weak_ptr<Session> session, uint64_t generation, std::shared_ptr<Liveness> liveness)
+      : session_(std::move(session)), generation_(generation), liveness_(std::move(liveness)) {}
+
+  void Complete(Response response) override {
+    std::shared_ptr<Session> session = session_.lock();
+    if (!session) return;
+    std::lock_guard lock(liveness_->mu);
+    if (!liveness_->alive) return;
+    net::post(session->executor(), [session, generation = generation_,
+                                    response = std::move(response)]() mutable {
+      session->OnReply(generation, std::move(response));
+    });
+  }
+
+ private:
+  std::weak_ptr<Session> session_;
+  uint64_t generation_;
+  std::shared_ptr<Liveness> liveness_;
+};
+
+class ServerImpl final : public HttpServer {
+ public:
+  ServerImpl(HttpServerOptions options, Handler handler)
+      : options_(std::move(options)),
+        handler_(std::move(handler)),
+        metrics_(options_.metrics ? options_.metrics : std::make_shared<HttpMetrics>()),
+        acceptor_(net::make_strand(ioc_)) {
+    if (!options_.access_log) options_.access_log = WriteAccessLogToStderr;
+    if (!options_.error_renderer) options_.error_renderer = RenderJsonError;
+  }
+
+  ~ServerImpl() override { Stop(); }
+
+  Status Bind() {
+    beast::error_code ec;
+    tcp::endpoint endpoint;
+    const auto address = net::ip::make_address(options_.host, ec);
+    if (!ec) {
+      endpoint = tcp::endpoint(address, options_.port);
+    } else {
+      tcp::resolver resolver(ioc_);
+      auto results = resolver.resolve(options_.host, std::to_string(options_.port), ec);
+      if (ec || results.empty()) {
+        return Status::InvalidArgument("cannot resolve HTTP host '" + options_.host +
+                                       "': " + ec.message());
+      }
+      endpoint = results.begin()->endpoint();
+    }
+    const std::string where = EndpointString(endpoint);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (ec) return Status::IOError("cannot open a socket for " + where + ": " + ec.message());
+    acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    acceptor_.bind(endpoint, ec);
+    if (ec == net::error::address_in_use) {
+      return Status::Busy("cannot listen on " + where + ": address already in use");
+    }
+    if (ec == boost::system::errc::address_not_available) {
+      return Status::InvalidArgument("cannot listen on " + where + ": address not available on this host");
+    }
+    if (ec) return Status::IOError("cannot listen on " + where + ": " + ec.message());
+    acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return Status::IOError("cannot listen on " + where + ": " + ec.message());
+    bound_ = acceptor_.local_endpoint(ec);
+    if (ec) return Status::IOError("cannot read the bound address: " + ec.message());
+    return Status::Ok();
+  }
+
+  void Run() {
+    Accept();
+    threads_.reserve(options_.io_threads);
+    for (size_t i = 0; i < options_.io_threads; ++i) {
+      threads_.emplace_back([this] { ioc_.run(); });
+    }
+  }
+
+  uint16_t port() const override { return bound_.port(); }
+  std::string address() const override { return EndpointString(bound_); }
+  const HttpMetrics& metrics() const override { return *metrics_; }
+
+  void Stop() override {
+    std::lock_guard stop_lock(stop_mu_);
+    if (stopping_.exchange(true)) return;
+    if (!threads_.empty()) {
+      std::promise<void> closed;
+      net::post(acceptor_.get_executor(), [&] {
+        beast::error_code ec;
+        acceptor_.close(ec);
+        closed.set_value();
+      });
+      closed.get_future().wait();
+
+      // Collect first: a Session's destructor takes sessions_mu_, so the last reference
+      // must never be dropped while it is held.
+      std::vector<std::shared_ptr<Session>> live;
+      {
+        std::lock_guard lock(sessions_mu_);
+        for (auto& [raw, weak] : sessions_) {
+          if (auto session = weak.lock()) live.push_back(std::move(session));
+        }
+      }
+      for (auto& session : live) {
+        net::post(session->executor(), [session] { session->BeginDrain(); });
+      }
+      live.clear();
+      std::unique_lock lock(sessions_mu_);
+      sessions_cv_.wait_for(lock, options_.drain_timeout, [&] { return sessions_.empty(); });
+    }
+    {
+      std::lock_guard lock(liveness_->mu);
+      liveness_->alive = false;
+    }
+    ioc_.stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+  // Session bookkeeping.
+  void Register(const std::shared_ptr<Session>& session) {
+    std::lock_guard lock(sessions_mu_);
+    sessions_.emplace(session.get(), session);
+  }
+  void Unregister(Session* session) {
+    std::lock_guard lock(sessions_mu_);
+    sessions_.erase(session);
+    if (sessions_.empty()) sessions_cv_.notify_all();
+  }
+  bool stopping() const { return stopping_.load(); }
+
+  const HttpServerOptions& options() const { return options_; }
+  const Handler& handler() const { return handler_; }
+  HttpMetrics& mutable_metrics() { return *metrics_; }
+  const std::shared_ptr<Liveness>& liveness() const { return liveness_; }
+
+ private:
+  void Accept() {
+    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+      if (!ec) {
+        metrics_->connections_accepted.Add();
+        auto session = std::make_shared<Session>(std::move(socket), *this);
+        Register(session);
+        session->Start();
+      }
+      Accept();
+    });
+  }
+
+  HttpServerOptions options_;
+  Handler handler_;
+  std::shared_ptr<HttpMetrics> metrics_;
+  std::shared_ptr<Liveness> liveness_ = std::make_shared<Liveness>();
+
+  std::mutex stop_mu_;                 // serializes Stop()
+  std::atomic<bool> stopping_{false};  // read by sessions on I/O threads
+
+  std::mutex sessions_mu_;
+  std::condition_variable sessions_cv_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+
+  tcp::endpoint bound_;
+  std::vector<std::thread> threads_;
+  // Declared last: destroyed first, so sessions it still owns unregister from a live map.
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+};
+
+Session::Session(tcp::socket socket, ServerImpl& server)
+    : server_(server), stream_(std::move(socket)), reply_timer_(stream_.get_executor()) {
+  beast::error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  remote_ = ec ? "unknown" : EndpointString(peer);
+}
+
+Session::~Session() { server_.Unregister(this); }
+
+void Session::Start() {
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+}
+
+void Session::BeginDrain() {
+  draining_ = true;
+  if (state_ == State::kReadingHeader) Close();
+}
+
+void Session::ReadHeader() {
+  if (draining_ || server_.stopping()) {
+    Close();
+    return;
+  }
+  state_ = State::kReadingHeader;
+  method_.clear();
+  target_.clear();
+  request_id_.clear();
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(server_.options().max_header_bytes));
+  parser_->body_limit(server_.options().max_body_bytes);
+  stream_.expires_after(server_.options().idle_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            self->OnHeader(ec);
+                          });
+}
+
+void Session::OnHeader(beast::error_code ec) {
+  if (state_ == State::kClosed) return;
+  started_ = Clock::now();
+  if (ec == http::error::header_limit) {
+    WriteEarlyError(431, "HEADERS_TOO_LARGE",
+                    "request headers exceed " + std::to_string(server_.options().max_header_bytes) + " bytes");
+    return;
+  }
+  if (ec == http::error::body_limit) {  // raised at header time for a large Content-Length
+    method_ = std::string(parser_->get().method_string());
+    target_ = std::string(parser_->get().target());
+    WriteEarlyError(413, "PAYLOAD_TOO_LARGE",
+                    "request body exceeds " + std::to_string(server_.options().max_body_bytes) + " bytes");
+    return;
+  }
+  if (ec) {
+    if (IsMalformedRequest(ec)) {
+      WriteEarlyError(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message());
+    } else {
+      Close();  // idle timeout, peer closed, drain: nothing to answer
+    }
+    return;
+  }
+  const auto& header = parser_->get();
+  method_ = std::string(header.method_string());
+  target_ = std::string(header.target());
+  if (auto it = header.find("x-request-id"); it != header.end() && IsAcceptableRequestId(std::string_view(it->value().data(), it->value().size()))) {
+    request_id_ = std::string(it->value());
+  } else {
+    request_id_ = NewRequestId();
+  }
+  state_ = State::kReadingBody;
+  stream_.expires_after(server_.options().request_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnBody(ec); });
+}
+
+void Session::OnBody(beast::error_code ec) {
+  if (state_ == State::kClosed) return;
+  if (ec == http::error::body_limit) {
+    WriteEarlyError(413, "PAYLOAD_TOO_LARGE",
+                    "request body exceeds " + std::to_string(server_.options().max_body_bytes) + " bytes");
+    return;
+  }
+  if (ec == beast::error::timeout) {
+    WriteEarlyError(408, "REQUEST_TIMEOUT", "the request body did not arrive in time");
+    return;
+  }
+  if (ec) {
+    if (IsMalformedRequest(ec)) {
+      WriteEarlyError(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message());
+    } else {
+      Close();
+    }
+    return;
+  }
+  Dispatch();
+}
+
+void Session::Dispatch() {
+  http::request<http::string_body> message = parser_->release();
+  keep_alive_ = message.keep_alive();
+
+  Request request;
+  request.method = method_;
+  request.target = target_;
+  const size_t q = target_.find('?');
+  request.path = target_.substr(0, q);
+  if (q != std::string::npos) request.query_string = target_.substr(q + 1);
+  for (const auto& field : message) {
+    request.headers.Add(std::string(field.name_string()), std::string(field.value()));
+  }
+  request.body = std::move(message.body());
+  request.request_id = request_id_;
+  request.remote_address = remote_;
+
+  stream_.expires_never();
+  state_ = State::kHandling;
+  const uint64_t generation = ++generation_;
+  reply_timer_.expires_after(server_.options().request_timeout);
+  reply_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+    self->OnReplyTimeout(generation, ec);
+  });
+  Responder responder(std::make_shared<ReplySink>(weak_from_this(), generation, server_.liveness()));
+  try {
+    server_.handler()(std::move(request), std::move(responder));
+  } catch (const std::exception& e) {
+    // A handler must not throw; the moved-from responder already answered 500 if needed.
+    std::fprintf(stderr, "http handler threw for %s %s: %s\n", method_.c_str(), target_.c_str(), e.what());
+  }
+}
+
+void Session::OnReplyTimeout(uint64_t generation, beast::error_code ec) {
+  if (ec || generation != generation_ || state_ != State::kHandling) return;
+  keep_alive_ = false;
+  Request request;
+  request.method = method_;
+  request.target = target_;
+  request.request_id = request_id_;
+  Write(server_.options().error_renderer(request, 503, "TIMEOUT",
+                                         "the request was not answered in time"));
+}
+
+void Session::OnReply(uint64_t generation, Response response) {
+  if (generation != generation_ || state_ != State::kHandling) return;
+  reply_timer_.cancel();
+  Write(std::move(response));
+}
+
+void Session::WriteEarlyError(int status, std::string_view code, std::string_view message) {
+  keep_alive_ = false;
+  linger_ = true;
+  if (request_id_.empty()) request_id_ = NewRequestId();
+  if (method_.empty()) method_ = "-";
+  if (target_.empty()) target_ = "-";
+  Request request;
+  request.method = method_;
+  request.target = target_;
+  request.request_id = request_id_;
+  Write(server_.options().error_renderer(request, status, code, message));
+}
+
+void Session::Write(Response response) {
+  state_ = State::kWriting;
+  response_ = std::make_shared<http::response<http::string_body>>();
+  auto& res = *response_;
+  res.version(11);
+  res.result(static_cast<unsigned>(response.status));
+  for (const auto& [name, value] : response.headers.fields()) {
+    if (EqualsIgnoreCase(name, "content-length") || EqualsIgnoreCase(name, "transfer-encoding") ||
+        EqualsIgnoreCase(name, "connection") || EqualsIgnoreCase(name, "x-request-id")) {
+      continue;
+    }
+    res.insert(SanitizeHeaderValue(name), SanitizeHeaderValue(value));
+  }
+  res.set("x-request-id", request_id_);
+  res.body() = std::move(response.body);
+  res.keep_alive(keep_alive_ && !draining_ && !server_.stopping());
+  res.prepare_payload();
+  // Counted before the write, so a client that has read this response sees it counted.
+  HttpMetrics& metrics = server_.mutable_metrics();
+  metrics.requests.Add();
+  if (response.status >= 100 && response.status < 600) metrics.responses_by_class[response.status / 100 - 1].Add();
+  metrics.response_body_bytes.Add(res.body().size());
+  stream_.expires_after(server_.options().request_timeout);
+  http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->OnWrite(ec);
+  });
+}
+
+void Session::OnWrite(beast::error_code ec) {
+  const auto& res = *response_;
+  const int status = static_cast<int>(res.result_int());
+  const uint64_t micros = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count());
+  server_.mutable_metrics().request_latency.ObserveNanos(micros * 1000);
+  server_.options().access_log(AccessLogEntry{method_, target_, status, res.body().size(), micros,
+                                              request_id_, remote_});
+  const bool keep = res.keep_alive();
+  response_.reset();
+  if (!ec && linger_) {
+    LingerThenClose();
+    return;
+  }
+  if (ec || !keep) {
+    Close();
+    return;
+  }
+  ReadHeader();
+}
+
+void Session::LingerThenClose() {
+  state_ = State::kClosed;
+  reply_timer_.cancel();
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.expires_after(std::chrono::seconds(2));
+  DiscardUntilClosed(std::make_shared<std::array<char, kLingerChunkBytes>>(), 0);
+}
+
+void Session::DiscardUntilClosed(std::shared_ptr<std::array<char, kLingerChunkBytes>> chunk,
+                                 size_t discarded) {
+  auto buffer = net::buffer(*chunk);
+  stream_.async_read_some(buffer, [self = shared_from_this(), chunk = std::move(chunk), discarded](
+                                      beast::error_code ec, std::size_t n) mutable {
+    if (ec || discarded + n > kMaxLingerBytes) {
+      beast::error_code ignored;
+      self->stream_.socket().close(ignored);
+      return;
+    }
+    self->DiscardUntilClosed(std::move(chunk), discarded + n);
+  });
+}
+
+void Session::Close() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  reply_timer_.cancel();
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.socket().close(ec);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options, Handler handler) {
+  if (!handler) return Status::InvalidArgument("HTTP server needs a handler");
+  if (options.io_threads == 0) return Status::InvalidArgument("HTTP server needs at least one I/O thread");
+  if (options.max_header_bytes == 0 || options.max_body_bytes == 0) {
+    return Status::InvalidArgument("HTTP header and body limits must be positive");
+  }
+  auto server = std::make_unique<ServerImpl>(std::move(options), std::move(handler));
+  if (Status s = server->Bind(); !s.ok()) return s;
+  server->Run();
+  return std::unique_ptr<HttpServer>(std::move(server));
+}
+
+}  // namespace dialtone::gateway

@@ -1,0 +1,89 @@
+// An HTTP/1.1 server (Boost.Beast behind this header): keep-alive, header/body size
+// limits, idle and request timeouts, a request id on every response, one access-log
+// entry per request, and N I/O threads. Requests go to one Handler (usually a Router).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/metrics.h"
+#include "common/status.h"
+#include "gateway/http_types.h"
+
+namespace dialtone::gateway {
+
+struct AccessLogEntry {
+  std::string_view method;
+  std::string_view target;
+  int status = 0;
+  uint64_t body_bytes = 0;     // response body bytes
+  uint64_t micros = 0;         // request fully read -> response written
+  std::string_view request_id;
+  std::string_view remote_address;
+};
+
+// Receives each access-log entry on an I/O thread; must be thread-safe and quick.
+using AccessLogSink = std::function<void(const AccessLogEntry&)>;
+
+// Writes one line per entry to stderr:
+// `http GET /healthz 200 15B 42us id=… peer=127.0.0.1:5555`
+void WriteAccessLogToStderr(const AccessLogEntry& entry);
+std::string FormatAccessLogLine(const AccessLogEntry& entry);
+
+// Request counters the server maintains; rendered by `/metrics`.
+struct HttpMetrics {
+  Counter requests;                 // responses sent (counted as the write starts)
+  Counter responses_by_class[5];    // index 0 = 1xx … 4 = 5xx
+  Counter response_body_bytes;
+  Counter connections_accepted;
+  LatencyHistogram request_latency;
+
+  // Appends dialtone_http_* series in Prometheus text format.
+  void RenderPrometheus(std::string* out) const;
+};
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";  // an IP address or a resolvable name
+  uint16_t port = 8080;            // 0 = any free port (see HttpServer::port())
+  size_t io_threads = 1;
+  size_t max_header_bytes = 16 * 1024;   // larger: 431, connection closed
+  size_t max_body_bytes = 1024 * 1024;   // larger: 413, connection closed
+  // A keep-alive connection with no request (header) for this long is closed.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Reading a request body, then the handler's reply, then writing it, each at most
+  // this long; a handler that does not reply in time gets 503 with code "TIMEOUT" and
+  // the connection is closed.
+  std::chrono::milliseconds request_timeout{30'000};
+  // Stop() waits this long for in-flight requests before closing their connections.
+  std::chrono::milliseconds drain_timeout{10'000};
+  AccessLogSink access_log;         // empty = WriteAccessLogToStderr
+  // Counters to update; empty = the server owns its own (see metrics()).
+  std::shared_ptr<HttpMetrics> metrics;
+  // Renders errors raised before a handler runs (malformed request, 413, 431, timeout).
+  ErrorRenderer error_renderer;     // empty = RenderJsonError
+};
+
+class HttpServer {
+ public:
+  // Binds and listens, then starts the I/O threads. Errors: kInvalidArgument (bad
+  // host, no threads), kBusy (address in use), kIOError (other bind/listen failures).
+  // On error nothing is listening and no thread runs.
+  static Result<std::unique_ptr<HttpServer>> Start(HttpServerOptions options, Handler handler);
+
+  virtual ~HttpServer() = default;
+
+  // The bound port (the chosen one when options.port was 0).
+  virtual uint16_t port() const = 0;
+  // "host:port" as bound.
+  virtual std::string address() const = 0;
+  virtual const HttpMetrics& metrics() const = 0;
+  // Stops accepting, closes idle connections, lets in-flight requests finish (at most
+  // drain_timeout), then stops the I/O threads. Idempotent; also run by the destructor.
+  virtual void Stop() = 0;
+};
+
+}  // namespace dialtone::gateway
