@@ -16,6 +16,7 @@ PACKAGES=(
   libboost-dev libboost-test-dev libboost-system-dev libboost-program-options-dev
   libssl-dev
   libosip2-dev
+  libphonenumber-dev iso-codes tzdata libsndfile1-dev
   curl procps python3
   sip-tester kcat wrk
 )
