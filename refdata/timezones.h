@@ -1,0 +1,17 @@
+// IANA time zone names checked against the installed tzdata.
+#pragma once
+
+#include <string_view>
+
+namespace dialtone::refdata {
+
+// True when `name` is a zone name with a TZif file under `zoneinfo_dir`: relative, made of
+// [A-Za-z0-9_+-] components separated by '/', no empty, "." or ".." component, a regular
+// file (not a directory) starting with the TZif magic. "UTC" and "Etc/UTC" are valid.
+// The Debian alternate trees "posix/…" and "right/…" and the non-zone files "localtime"
+// and "posixrules" are rejected.
+bool IsIanaTimeZone(std::string_view name, std::string_view zoneinfo_dir);
+// As above with DefaultDataPaths().zoneinfo_dir.
+bool IsIanaTimeZone(std::string_view name);
+
+}  // namespace dialtone::refdata
