@@ -1,5 +1,7 @@
 #include "model/formats.h"
 
+#include "refdata/timezones.h"
+
 #include <arpa/inet.h>
 #include <sys/stat.h>
 
@@ -202,31 +204,8 @@ FormatError CheckRegex(std::string_view pattern) {
 }
 
 FormatError CheckTimezone(std::string_view name, std::string_view zoneinfo_dir) {
-  constexpr const char* kMessage = "must be an IANA time zone (e.g. Europe/Paris)";
-  if (name.empty() || name.size() > 64 || name.front() == '/' || name.back() == '/') return kMessage;
-  size_t start = 0;
-  while (start <= name.size()) {
-    size_t slash = name.find('/', start);
-    std::string_view part = name.substr(start, slash == std::string_view::npos ? name.npos : slash - start);
-    if (part.empty() || part.front() == '.') return kMessage;  // "", ".", "..", hidden files
-    for (char c : part) {
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '+')) {
-        return kMessage;
-      }
-    }
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  std::string path = std::string(zoneinfo_dir) + "/" + std::string(name);
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return kMessage;
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return kMessage;
-  char magic[4] = {};
-  size_t n = std::fread(magic, 1, sizeof magic, f);
-  std::fclose(f);
-  if (n != 4 || std::string_view(magic, 4) != "TZif") return kMessage;
-  return std::nullopt;
+  if (refdata::IsIanaTimeZone(name, zoneinfo_dir)) return std::nullopt;
+  return "must be an IANA time zone (e.g. Europe/Paris)";
 }
 
 std::optional<int> ParseHhmm(std::string_view text, bool allow_2400) {
