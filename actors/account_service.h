@@ -8,6 +8,10 @@
 #include <optional>
 #include <string>
 
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
 #include "account.pb.h"
 #include "common/status.h"
 
@@ -23,14 +27,36 @@ struct CommandContext {
                                 // "account-<id>:<key>" in the log)
 };
 
+// A change to one configuration resource of the account (kinds and fields: model/).
+// kPublish applies to flows only (model::PublishFlow: validates the graph, bumps version).
+struct ResourceCommand {
+  enum class Op : uint8_t { kCreate, kPatch, kPut, kDelete, kPublish };
+  Op op = Op::kCreate;
+  std::string kind;                          // e.g. "domain", "sip_trunk"
+  std::string id;                            // kCreate: empty = the actor assigns one
+  nlohmann::json body;                       // the request body (create/patch/put)
+  std::optional<uint64_t> if_match_revision; // If-Match: the resource's revision must equal it
+};
+
+// Mint or revoke an API key of the account.
+struct ApiKeyCommand {
+  enum class Op : uint8_t { kMint, kRevoke };
+  Op op = Op::kMint;
+  std::string key_id;                        // kRevoke
+  std::vector<std::string> scopes;           // kMint
+  std::string label;                         // kMint
+};
+
 struct AccountCommand {
-  enum class Kind : uint8_t { kCreate, kUpdate, kSuspend, kReactivate, kClose, kGet };
+  enum class Kind : uint8_t { kCreate, kUpdate, kSuspend, kReactivate, kClose, kGet, kResource, kApiKey };
   Kind kind = Kind::kGet;
   std::string account_id;
   std::string parent_id;                   // kCreate only
   events::AccountSettings settings;        // kCreate: initial values; kUpdate: changes
   std::string reason;                      // kSuspend / kClose
   std::optional<uint64_t> expected_version;  // If-Match: the account's version must equal it
+  ResourceCommand resource;                  // kResource
+  ApiKeyCommand api_key;                     // kApiKey
   CommandContext context;
 };
 
@@ -45,15 +71,32 @@ struct AccountView {
   int64_t updated_ms = 0;
 };
 
+// The resource a kResource command produced (public view: no secrets).
+struct ResourceResult {
+  std::string kind;
+  std::string id;
+  nlohmann::json document;  // model::PublicView of the stored document; null after kDelete
+  uint64_t revision = 0;
+  bool deleted = false;
+};
+
 struct AccountCommandResult {
   AccountView account;
   uint64_t position = 0;   // log position of the last event written (0 if none)
+  std::optional<ResourceResult> resource;  // kResource
+  std::string minted_key;  // kApiKey kMint: "dtk_<key_id>_<secret>", returned once
+  std::string key_id;      // kApiKey
 };
 
-// Errors: kInvalidArgument (validation), kNotFound (no such account), kAlreadyExists
-// (create of an existing id), kFailedPrecondition (e.g. update of a closed account),
-// kWrongExpectedVersion (expected_version mismatch, or another writer got there first),
-// kUnavailable (shutting down).
+// Errors: kInvalidArgument (validation; for resources the message lists the field
+// errors as "path: message; path: message", recovered by FieldErrorsOf in
+// account_model.h), kNotFound (no such account, resource or key), kAlreadyExists (create
+// of an existing id, a unique value already taken), kFailedPrecondition (e.g. any write to
+// a closed account, delete of a resource others refer to: the message names them as
+// "kind/id, kind/id"), kWrongExpectedVersion (expected_version or if_match_revision
+// mismatch, or another writer got there first), kUnavailable (shutting down).
+// A retried kMint (same idempotency key) answers the key_id without minted_key: the
+// secret is shown once and never stored.
 using AccountReply = std::function<void(Result<AccountCommandResult>)>;
 
 class AccountService {

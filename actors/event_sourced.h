@@ -4,34 +4,47 @@
 // One EventSourcedActor<Model> owns one stream. Its life:
 //   recover   LoadSnapshot, then read the stream from snapshot.version + 1 and fold it;
 //   command   queued in `pending_` (FIFO); one command at a time is decided;
-//   decide    Model::Decide(state, command, now) -> events or a typed error (pure);
+//   decide    Model::Decide(state, command, now, env) -> a Decision or a typed error (pure):
+//             the events for the stream, side appends to other streams to run before and
+//             after them, and a receipt for the reply;
+//   before    each `before` side append in order: read the side stream's last event, plan
+//             (the plan may refuse: the command fails), append with the side stream's
+//             exact version (re-planned up to kSideRetries times if another writer got
+//             there first);
 //   append    EventLog::AppendAsync(stream, ExpectedVersion::Exact(state version),
 //             events, idempotency key scoped to the stream). The store's callback only
 //             sends an AppendDone message back into the actor;
 //   apply     on AppendDone: read the stream's tail and fold it (so the state holds the
 //             events exactly as stored, with the log's timestamps), snapshot every
-//             `snapshot_every` events, reply.
-// While an append is in flight further commands wait in `pending_`, so every decision is
-// made against the state that includes every acknowledged event of this actor.
+//             `snapshot_every` events;
+//   after     each `after` side append in order, best effort (the command has happened);
+//   reply     Model::MakeValue(state, position, receipt).
+// If a before-append is refused or fails, or the main append fails, the before-appends
+// that wrote are taken back (their `undo` plans, newest first) and the command fails.
+// Until the reply, further commands wait in `pending_`, so every decision is made against
+// the state that includes every acknowledged event of this actor, and the side effects of
+// one command never interleave with another's.
 //
 // A failed append (kWrongExpectedVersion: another writer of the stream got there first)
 // fails the command with that error and marks the actor to re-read the stream's tail
 // before it decides the next command; nothing is overwritten. A deduplicated append
-// (same idempotency key seen by the store) folds nothing new of its own and replies the
-// current state with the first append's position.
+// (same idempotency key seen by the store) folds nothing new of its own, takes back what
+// its before-appends wrote, and replies with the receipt of the first append (read back).
 //
 // Model requirements (all static, no CAF):
-//   using State, Command, Value;
+//   using State, Command, Value, Receipt;
 //   Status ValidateRoute(const Command&);            // before any actor is spawned
 //   std::string StreamOf(const Command&);
 //   const std::string& IdempotencyKey(const Command&);
-//   Result<std::vector<EventData>> Decide(const State&, const Command&, time_point);
+//   Result<Decision<Receipt>> Decide(const State&, const Command&, time_point,
+//                                    const ActorEnvironment&);
 //   Status Replay(State&, const RecordedEvents&);     // checked fold
 //   uint64_t Version(const State&);
 //   bool Exists(const State&);                        // false: nothing to keep in memory
 //   std::string EncodeSnapshot(const State&);
 //   Result<State> DecodeSnapshot(std::string_view bytes, uint64_t version);
-//   Value MakeValue(const State&, uint64_t position);
+//   void NoteReceipt(Receipt&, const RecordedEvent&); // an appended event, in order
+//   Value MakeValue(const State&, uint64_t position, const Receipt&);
 #pragma once
 
 #include <caf/all.hpp>
@@ -65,10 +78,33 @@ using abort_atom = caf::atom_constant<caf::atom("abort")>;          // runtime -
 struct ActorEnvironment {
   store::EventLog& log;
   uint64_t snapshot_every = 0;
+  std::string secret_key;        // the node key sealing secret values (32 bytes)
   std::atomic<size_t> alive{0};  // directory + stream actors currently running
 
-  ActorEnvironment(store::EventLog& log_in, uint64_t snapshot_every_in)
-      : log(log_in), snapshot_every(snapshot_every_in) {}
+  ActorEnvironment(store::EventLog& log_in, uint64_t snapshot_every_in, std::string secret_key_in)
+      : log(log_in), snapshot_every(snapshot_every_in), secret_key(std::move(secret_key_in)) {}
+};
+
+// An append to another stream that a decision needs beside its main append (e.g. a
+// uniqueness reservation). `plan` is given the side stream's last event (nullopt: none)
+// and returns the events to append with that stream's exact version (none: nothing to
+// do), or an error that fails the command (before-appends only; an after-append's error
+// is ignored). `undo` (before-appends only, may be empty) is planned the same way to take
+// back what `plan` wrote when a later step of the command fails.
+struct SideAppend {
+  using Plan = std::function<Result<std::vector<store::EventData>>(
+      const std::optional<store::RecordedEvent>& last)>;
+  std::string stream;
+  Plan plan;
+  Plan undo;
+};
+
+template <class Receipt>
+struct Decision {
+  std::vector<store::EventData> events;  // for the actor's own stream (may be empty)
+  std::vector<SideAppend> before;        // run in order before `events` are appended
+  std::vector<SideAppend> after;         // run in order once they are
+  Receipt receipt;                       // handed to MakeValue
 };
 
 // Calls the reply function exactly once: explicitly, or with kUnavailable when the last
@@ -125,11 +161,14 @@ class EventSourcedActor final : public caf::event_based_actor {
  public:
   using State = typename Model::State;
   using Value = typename Model::Value;
+  using Receipt = typename Model::Receipt;
   using Envelope = CommandEnvelope<Model>;
 
   // Idempotency keys (of this stream's recent events) answered without deciding again.
   static constexpr size_t kRememberedKeys = 64;
   static constexpr size_t kReadBatch = 4096;
+  // Times a side append is re-planned after another writer of its stream got there first.
+  static constexpr int kSideRetries = 3;
 
   EventSourcedActor(caf::actor_config& config, std::shared_ptr<ActorEnvironment> env,
                     std::string stream, caf::actor directory)
@@ -170,11 +209,30 @@ class EventSourcedActor final : public caf::event_based_actor {
   }
 
  private:
+  enum class Phase : uint8_t {
+    kBefore,  // running decision.before[step]
+    kMain,    // the stream's own append is in flight
+    kAfter,   // running decision.after[step]; `outcome` holds the reply
+    kUndo,    // taking back written[size - 1 - step]; `outcome` holds the reply
+  };
+
+  // The one command being carried out, from its decision to its reply.
   struct InFlight {
-    uint64_t ticket = 0;
     Envelope command;
-    std::vector<store::EventData> events;  // as sent, for the fallback fold
+    Decision<Receipt> decision;
+    std::string scoped_key;
     int64_t decided_ms = 0;
+    Phase phase = Phase::kBefore;
+    size_t step = 0;
+    int attempts = 0;                    // re-plans of the current side append
+    uint64_t ticket = 0;                 // of the append in flight (0: none)
+    std::vector<size_t> written;         // before-appends that appended something
+    std::optional<Result<Value>> outcome;
+  };
+
+  struct Remembered {
+    uint64_t position = 0;  // of the last event of the append
+    Receipt receipt;
   };
 
   bool Idle() const { return !in_flight_ && pending_.empty(); }
@@ -195,7 +253,7 @@ class EventSourcedActor final : public caf::event_based_actor {
     }
   }
 
-  // Decides one command and starts its append, or replies at once.
+  // Decides one command and starts carrying it out, or replies at once.
   void Begin(Envelope envelope) {
     if (needs_sync_) {
       if (Status s = CatchUp(); !s.ok()) {
@@ -207,30 +265,146 @@ class EventSourcedActor final : public caf::event_based_actor {
     std::string scoped_key = key.empty() ? std::string() : stream_ + ":" + key;
     if (!scoped_key.empty()) {
       if (auto it = remembered_keys_.find(scoped_key); it != remembered_keys_.end()) {
-        (*envelope.reply)(Model::MakeValue(state_, it->second));
+        (*envelope.reply)(Model::MakeValue(state_, it->second.position, it->second.receipt));
         return;
       }
     }
     const auto now = std::chrono::system_clock::now();
-    Result<std::vector<store::EventData>> decided = Model::Decide(state_, envelope.command, now);
+    Result<Decision<Receipt>> decided = Model::Decide(state_, envelope.command, now, *env_);
     if (!decided.ok()) {
       (*envelope.reply)(decided.status());
       return;
     }
-    if (decided->empty()) {
-      (*envelope.reply)(Model::MakeValue(state_, 0));
+    if (decided->events.empty() && decided->before.empty() && decided->after.empty()) {
+      (*envelope.reply)(Model::MakeValue(state_, 0, decided->receipt));
       return;
     }
-    store::AppendRequest request;
-    request.stream = stream_;
-    request.expected = store::ExpectedVersion::Exact(Model::Version(state_));
-    request.events = *decided;
-    request.idempotency_key = std::move(scoped_key);
+    in_flight_.emplace();
+    in_flight_->command = std::move(envelope);
+    in_flight_->decision = std::move(decided).value();
+    in_flight_->scoped_key = std::move(scoped_key);
+    in_flight_->decided_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    Advance();
+  }
 
+  // Runs the in-flight command's steps until one waits for an append or the command is
+  // answered (then in_flight_ is empty).
+  void Advance() {
+    for (;;) {
+      InFlight& f = *in_flight_;
+      switch (f.phase) {
+        case Phase::kBefore: {
+          if (f.step == f.decision.before.size()) {
+            f.phase = Phase::kMain;
+            continue;
+          }
+          const SideAppend& side = f.decision.before[f.step];
+          Result<bool> started = StartSideAppend(side.stream, side.plan);
+          if (!started.ok()) {
+            Fail(started.status());
+            continue;
+          }
+          if (*started) return;
+          ++f.step;
+          f.attempts = 0;
+          continue;
+        }
+        case Phase::kMain: {
+          if (f.decision.events.empty()) {
+            f.outcome.emplace(Model::MakeValue(state_, 0, f.decision.receipt));
+            ToPhase(Phase::kAfter);
+            continue;
+          }
+          store::AppendRequest request;
+          request.stream = stream_;
+          request.expected = store::ExpectedVersion::Exact(Model::Version(state_));
+          request.events = f.decision.events;
+          request.idempotency_key = f.scoped_key;
+          SendAppend(std::move(request));
+          return;
+        }
+        case Phase::kAfter: {
+          if (f.step == f.decision.after.size()) {
+            Finish();
+            return;
+          }
+          const SideAppend& side = f.decision.after[f.step];
+          Result<bool> started = StartSideAppend(side.stream, side.plan);
+          if (started.ok() && *started) return;
+          ++f.step;  // best effort: a failed after-append does not fail the command
+          f.attempts = 0;
+          continue;
+        }
+        case Phase::kUndo: {
+          if (f.step == f.written.size()) {
+            Finish();
+            return;
+          }
+          const SideAppend& side = f.decision.before[f.written[f.written.size() - 1 - f.step]];
+          if (side.undo) {
+            Result<bool> started = StartSideAppend(side.stream, side.undo);
+            if (started.ok() && *started) return;
+          }
+          ++f.step;
+          f.attempts = 0;
+          continue;
+        }
+      }
+    }
+  }
+
+  void ToPhase(Phase phase) {
+    in_flight_->phase = phase;
+    in_flight_->step = 0;
+    in_flight_->attempts = 0;
+  }
+
+  // The command fails with `status` once the before-appends it wrote are taken back.
+  void Fail(Status status) {
+    in_flight_->outcome.emplace(std::move(status));
+    ToPhase(Phase::kUndo);
+  }
+
+  void Finish() {
+    InFlight flight = std::move(*in_flight_);
+    in_flight_.reset();
+    (*flight.command.reply)(std::move(*flight.outcome));
+  }
+
+  // Plans a side append against the side stream's last event and starts it: true when an
+  // append is now in flight, false when the plan has nothing to append.
+  Result<bool> StartSideAppend(const std::string& stream, const SideAppend::Plan& plan) {
+    store::ReadStreamOptions options;
+    options.from_version = store::kEnd;
+    options.max_count = 1;
+    options.direction = store::Direction::kBackward;
+    Result<store::RecordedEvents> tail = env_->log.ReadStream(stream, options);
+    if (!tail.ok()) return tail.status();
+    std::optional<store::RecordedEvent> last;
+    uint64_t version = 0;
+    if (!tail->empty()) {
+      last = std::move(tail->front());
+      version = last->version;
+    } else {
+      Result<uint64_t> stream_version = env_->log.StreamVersion(stream);  // deleted streams
+      if (!stream_version.ok()) return stream_version.status();
+      version = *stream_version;
+    }
+    Result<std::vector<store::EventData>> planned = plan(last);
+    if (!planned.ok()) return planned.status();
+    if (planned->empty()) return false;
+    store::AppendRequest request;
+    request.stream = stream;
+    request.expected = store::ExpectedVersion::Exact(version);
+    request.events = std::move(planned).value();
+    SendAppend(std::move(request));
+    return true;
+  }
+
+  void SendAppend(store::AppendRequest request) {
     const uint64_t ticket = ++next_ticket_;
-    in_flight_.emplace(InFlight{
-        ticket, std::move(envelope), std::move(decided).value(),
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()});
+    in_flight_->ticket = ticket;
     // Runs on the store's thread (or inline): it only sends a message.
     env_->log.AppendAsync(std::move(request),
                           [self = caf::actor_cast<caf::actor>(this), ticket](store::AppendOutcome o) {
@@ -240,60 +414,117 @@ class EventSourcedActor final : public caf::event_based_actor {
 
   void OnAppended(AppendDone done) {
     assert(in_flight_ && in_flight_->ticket == done.ticket && "an append completed twice");
-    InFlight flight = std::move(*in_flight_);
-    in_flight_.reset();
-    auto& reply = *flight.command.reply;
+    InFlight& f = *in_flight_;
+    f.ticket = 0;
+    const bool raced = !done.outcome.ok() &&
+                       done.outcome.error().status.code() == ErrorCode::kWrongExpectedVersion;
+    switch (f.phase) {
+      case Phase::kBefore:
+        if (done.outcome.ok()) {
+          f.written.push_back(f.step);
+          ++f.step;
+          f.attempts = 0;
+        } else if (raced && f.attempts < kSideRetries) {
+          ++f.attempts;  // read the side stream again and re-plan
+        } else {
+          Fail(done.outcome.error().status);
+        }
+        break;
+      case Phase::kMain:
+        OnMainAppended(std::move(done.outcome));
+        break;
+      case Phase::kAfter:
+      case Phase::kUndo:
+        if (raced && f.attempts < kSideRetries) {
+          ++f.attempts;
+        } else {
+          ++f.step;  // best effort
+          f.attempts = 0;
+        }
+        break;
+    }
+    Advance();
+  }
 
-    if (!done.outcome.ok()) {
-      const store::AppendError& error = done.outcome.error();
+  void OnMainAppended(store::AppendOutcome outcome) {
+    InFlight& f = *in_flight_;
+    if (!outcome.ok()) {
+      const store::AppendError& error = outcome.error();
       needs_sync_ = true;  // whatever happened, read the stream again before deciding
       if (error.status.code() == ErrorCode::kWrongExpectedVersion) {
-        reply(Status(ErrorCode::kWrongExpectedVersion,
-                     "'" + stream_ + "' was written by another writer: it is at version " +
-                         std::to_string(error.actual_version) + ", this actor decided at " +
-                         std::to_string(Model::Version(state_))));
+        Fail(Status(ErrorCode::kWrongExpectedVersion,
+                    "'" + stream_ + "' was written by another writer: it is at version " +
+                        std::to_string(error.actual_version) + ", this actor decided at " +
+                        std::to_string(Model::Version(state_))));
       } else {
-        reply(error.status);
+        Fail(error.status);
       }
       return;
     }
 
-    const store::AppendResult& result = *done.outcome;
+    const store::AppendResult& result = *outcome;
     [[maybe_unused]] const uint64_t version_before = Model::Version(state_);
     if (Status s = CatchUp(); !s.ok()) {
-      reply(Status(s.code(), "appended to '" + stream_ + "' at position " +
-                                 std::to_string(result.last_position) +
-                                 " but could not read it back: " + s.message()));
+      // The events are in the log: the command happened, but its reply cannot be built.
+      f.outcome.emplace(Status(s.code(), "appended to '" + stream_ + "' at position " +
+                                             std::to_string(result.last_position) +
+                                             " but could not read it back: " + s.message()));
+      ToPhase(Phase::kAfter);
       return;
     }
-    if (!result.deduplicated && Model::Version(state_) < result.last_version) {
+    if (result.deduplicated) {
+      // The store answered with an earlier append of this key: reply as it did, and take
+      // back whatever this decision's before-appends wrote.
+      f.outcome.emplace(Model::MakeValue(state_, result.last_position, ReceiptOfAppend(result)));
+      ToPhase(Phase::kUndo);
+      return;
+    }
+    if (Model::Version(state_) < result.last_version) {
       // The store acknowledged events a read does not show yet: fold the events as sent.
       assert(version_before + 1 == result.first_version && "an exact append landed elsewhere");
       store::RecordedEvents recorded;
-      recorded.reserve(flight.events.size());
-      for (size_t i = 0; i < flight.events.size(); ++i) {
-        store::EventData& data = flight.events[i];
+      recorded.reserve(f.decision.events.size());
+      for (size_t i = 0; i < f.decision.events.size(); ++i) {
+        store::EventData& data = f.decision.events[i];
         store::RecordedEvent e;
         e.position = result.first_position + i;
         e.stream = stream_;
         e.version = result.first_version + i;
         e.type = std::move(data.type);
-        e.time_ms = flight.decided_ms;
+        e.time_ms = f.decided_ms;
         e.event_id = std::move(data.event_id);
         e.causation_id = std::move(data.causation_id);
         e.correlation_id = std::move(data.correlation_id);
+        e.idempotency_key = f.scoped_key;
         e.principal = std::move(data.principal);
         e.payload = std::move(data.payload);
         recorded.push_back(std::move(e));
       }
       if (Status s = Model::Replay(state_, recorded); !s.ok()) {
         Reset();
-        reply(Status::Internal("events decided by this actor do not fold: " + s.message()));
+        f.outcome.emplace(Status::Internal("events decided by this actor do not fold: " + s.message()));
+        ToPhase(Phase::kAfter);
         return;
       }
+      Remember(recorded);
       MaybeSnapshot();
     }
-    reply(Model::MakeValue(state_, result.last_position));
+    f.outcome.emplace(Model::MakeValue(state_, result.last_position, f.decision.receipt));
+    ToPhase(Phase::kAfter);
+  }
+
+  // The receipt of the append `result` names, read back from the stream (empty if the
+  // read fails: the reply then carries the account state only).
+  Receipt ReceiptOfAppend(const store::AppendResult& result) {
+    Receipt receipt{};
+    store::ReadStreamOptions options;
+    options.from_version = result.first_version;
+    options.max_count = result.last_version - result.first_version + 1;
+    Result<store::RecordedEvents> events = env_->log.ReadStream(stream_, options);
+    if (events.ok()) {
+      for (const store::RecordedEvent& e : *events) Model::NoteReceipt(receipt, e);
+    }
+    return receipt;
   }
 
   // Brings the state up to the stream's head: on first use (or after a failure) from the
@@ -303,7 +534,7 @@ class EventSourcedActor final : public caf::event_based_actor {
     if (!recovered_) {
       state_ = State{};
       Result<std::optional<store::Snapshot>> snapshot = env_->log.LoadSnapshot(stream_);
-      if (!snapshot.ok()) return Fail(snapshot.status());
+      if (!snapshot.ok()) return FailRecovery(snapshot.status());
       if (snapshot->has_value()) {
         Result<State> decoded = Model::DecodeSnapshot((*snapshot)->state, (*snapshot)->version);
         // An undecodable snapshot is only a lost shortcut: the stream is the truth.
@@ -318,8 +549,8 @@ class EventSourcedActor final : public caf::event_based_actor {
       options.from_version = Model::Version(state_) + 1;
       options.max_count = kReadBatch;
       Result<store::RecordedEvents> events = env_->log.ReadStream(stream_, options);
-      if (!events.ok()) return Fail(events.status());
-      if (Status s = Model::Replay(state_, *events); !s.ok()) return Fail(s);
+      if (!events.ok()) return FailRecovery(events.status());
+      if (Status s = Model::Replay(state_, *events); !s.ok()) return FailRecovery(s);
       Remember(*events);
       if (events->size() < kReadBatch) break;
     }
@@ -329,7 +560,7 @@ class EventSourcedActor final : public caf::event_based_actor {
     return Status::Ok();
   }
 
-  Status Fail(Status status) {
+  Status FailRecovery(Status status) {
     Reset();
     return status;
   }
@@ -345,11 +576,10 @@ class EventSourcedActor final : public caf::event_based_actor {
   void Remember(const store::RecordedEvents& events) {
     for (const store::RecordedEvent& e : events) {
       if (e.idempotency_key.empty()) continue;
-      auto [it, inserted] = remembered_keys_.try_emplace(e.idempotency_key, e.position);
-      if (!inserted) {
-        it->second = std::max(it->second, e.position);  // the last event of that append
-        continue;
-      }
+      auto [it, inserted] = remembered_keys_.try_emplace(e.idempotency_key);
+      it->second.position = std::max(it->second.position, e.position);  // the append's last
+      Model::NoteReceipt(it->second.receipt, e);
+      if (!inserted) continue;
       remembered_order_.push_back(e.idempotency_key);
       if (remembered_order_.size() > kRememberedKeys) {
         remembered_keys_.erase(remembered_order_.front());
@@ -378,13 +608,13 @@ class EventSourcedActor final : public caf::event_based_actor {
   bool recovered_ = false;
   bool needs_sync_ = true;         // read the stream before deciding the next command
   uint64_t last_snapshot_version_ = 0;
-  std::deque<Envelope> pending_;   // commands waiting for the in-flight append
+  std::deque<Envelope> pending_;   // commands waiting for the one in flight
   std::optional<InFlight> in_flight_;
   uint64_t next_ticket_ = 0;
   uint64_t received_ = 0;          // commands received, echoed in passivation requests
   bool passivation_requested_ = false;
   bool draining_ = false;
-  std::unordered_map<std::string, uint64_t> remembered_keys_;  // scoped key -> position
+  std::unordered_map<std::string, Remembered> remembered_keys_;  // scoped key -> append
   std::deque<std::string> remembered_order_;
 };
 

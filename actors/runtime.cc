@@ -9,6 +9,7 @@
 
 #include "actors/account_model.h"
 #include "actors/event_sourced.h"
+#include "actors/secret_box.h"
 
 #include <caf/scheduler/test_coordinator.hpp>
 
@@ -22,13 +23,39 @@ struct AccountModel {
   using State = AccountState;
   using Command = AccountCommand;
   using Value = AccountCommandResult;
+  using Receipt = CommandReceipt;
 
   static Status ValidateRoute(const Command& c) { return ValidateAccountId(c.account_id); }
   static std::string StreamOf(const Command& c) { return AccountStream(c.account_id); }
   static const std::string& IdempotencyKey(const Command& c) { return c.context.idempotency_key; }
-  static Result<std::vector<events::EventData>> Decide(const State& s, const Command& c,
-                                                       std::chrono::system_clock::time_point now) {
-    return DecideAccount(s, c, now);
+
+  // The account's decision, its reservations turned into side appends: claims before the
+  // account's events (taken back by a release if the command fails), releases after.
+  static Result<detail::Decision<Receipt>> Decide(const State& s, const Command& c,
+                                                  std::chrono::system_clock::time_point now,
+                                                  const detail::ActorEnvironment& env) {
+    Result<AccountDecision> decided = DecideAccountCommand(s, c, now, DecideOptions{env.secret_key});
+    if (!decided.ok()) return decided.status();
+    detail::Decision<Receipt> decision;
+    decision.events = std::move(decided->events);
+    decision.receipt = std::move(decided->receipt);
+    for (const Reservation& r : decided->claims) {
+      decision.before.push_back(detail::SideAppend{
+          ReservationStream(r),
+          [r, context = c.context](const std::optional<events::RecordedEvent>& last) {
+            return DecideClaim(last, r, context);
+          },
+          [r, context = c.context](const std::optional<events::RecordedEvent>& last)
+              -> Result<std::vector<events::EventData>> { return DecideRelease(last, r, context); }});
+    }
+    for (const Reservation& r : decided->releases) {
+      decision.after.push_back(detail::SideAppend{
+          ReservationStream(r),
+          [r, context = c.context](const std::optional<events::RecordedEvent>& last)
+              -> Result<std::vector<events::EventData>> { return DecideRelease(last, r, context); },
+          nullptr});
+    }
+    return decision;
   }
   static Status Replay(State& s, const events::RecordedEvents& e) { return ReplayAccount(s, e); }
   static uint64_t Version(const State& s) { return s.version; }
@@ -37,8 +64,11 @@ struct AccountModel {
   static Result<State> DecodeSnapshot(std::string_view bytes, uint64_t version) {
     return DecodeAccountSnapshot(bytes, version);
   }
-  static Value MakeValue(const State& s, uint64_t position) {
-    return AccountCommandResult{ToAccountView(s), position};
+  static void NoteReceipt(Receipt& r, const events::RecordedEvent& e) {
+    actors::NoteReceipt(r, e);
+  }
+  static Value MakeValue(const State& s, uint64_t position, const Receipt& r) {
+    return MakeCommandResult(s, position, r);
   }
 };
 
@@ -69,8 +99,9 @@ class ActorAccountService final : public AccountService {
 
 class CafRuntime final : public Runtime {
  public:
-  CafRuntime(store::EventLog& log, const RuntimeOptions& options)
-      : env_(std::make_shared<detail::ActorEnvironment>(log, options.snapshot_every)),
+  CafRuntime(store::EventLog& log, const RuntimeOptions& options, std::string secret_key)
+      : env_(std::make_shared<detail::ActorEnvironment>(log, options.snapshot_every,
+                                                        std::move(secret_key))),
         deterministic_(options.deterministic) {
     // CAF logs nothing to files or the console from here.
     config_.set("logger.file-verbosity", caf::atom("quiet"));
@@ -145,8 +176,18 @@ Result<std::unique_ptr<Runtime>> Runtime::Start(store::EventLog& log,
     return Status::InvalidArgument("scheduler_threads " + std::to_string(options.scheduler_threads) +
                                    " is more than " + std::to_string(kMaxSchedulerThreads));
   }
+  std::string secret_key = options.secret_key;
+  if (secret_key.empty()) {
+    // No persisted key: secrets sealed now cannot be opened after a restart.
+    Result<std::string> ephemeral = GenerateSecretKey();
+    if (!ephemeral.ok()) return ephemeral.status();
+    secret_key = std::move(ephemeral).value();
+  } else if (secret_key.size() != kSecretKeyBytes) {
+    return Status::InvalidArgument("secret_key must be 32 bytes, not " +
+                                   std::to_string(secret_key.size()));
+  }
   try {
-    return std::unique_ptr<Runtime>(std::make_unique<CafRuntime>(log, options));
+    return std::unique_ptr<Runtime>(std::make_unique<CafRuntime>(log, options, std::move(secret_key)));
   } catch (const std::exception& e) {
     return Status::Internal(std::string("cannot start the actor system: ") + e.what());
   }

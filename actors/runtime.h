@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 
 #include "actors/account_service.h"
 #include "common/status.h"
@@ -19,12 +20,17 @@ struct RuntimeOptions {
   // log's append completions) must then come from that one thread, and ExecuteAndWait
   // must not be used (nothing would run while it waits). scheduler_threads is ignored.
   bool deterministic = false;
+  // The node key sealing secret values (AES-256-GCM): exactly 32 raw bytes, the same on
+  // every start (see LoadOrCreateSecretKeyFile in secret_box.h; the app keeps it at
+  // <data>/secret.key). Empty: an ephemeral random key is generated, so secrets sealed by
+  // this runtime cannot be opened after a restart (tests only).
+  std::string secret_key;
 };
 
 class Runtime {
  public:
-  // `log` must outlive the runtime. Errors: kInvalidArgument (scheduler_threads > 1024),
-  // kInternal (CAF could not start).
+  // `log` must outlive the runtime. Errors: kInvalidArgument (scheduler_threads > 1024, a
+  // secret_key that is neither empty nor 32 bytes), kInternal (CAF could not start).
   static Result<std::unique_ptr<Runtime>> Start(store::EventLog& log, const RuntimeOptions& options);
   virtual ~Runtime() = default;
 

@@ -4,6 +4,7 @@
 
 #include "account.pb.h"
 #include "envelope.pb.h"
+#include "resource.pb.h"
 
 namespace dialtone::events {
 
@@ -14,6 +15,15 @@ const std::vector<EventTypeInfo>& AllEventTypes() {
       {kAccountSuspended, "dialtone.events.AccountSuspended"},
       {kAccountReactivated, "dialtone.events.AccountReactivated"},
       {kAccountClosed, "dialtone.events.AccountClosed"},
+      {kResourceCreated, "dialtone.events.ResourceCreated"},
+      {kResourceUpdated, "dialtone.events.ResourceUpdated"},
+      {kResourceDeleted, "dialtone.events.ResourceDeleted"},
+      {kSecretStored, "dialtone.events.SecretStored"},
+      {kSecretDeleted, "dialtone.events.SecretDeleted"},
+      {kApiKeyCreated, "dialtone.events.ApiKeyCreated"},
+      {kApiKeyRevoked, "dialtone.events.ApiKeyRevoked"},
+      {kReservationClaimed, "dialtone.events.ReservationClaimed"},
+      {kReservationReleased, "dialtone.events.ReservationReleased"},
   };
   return kTypes;
 }

@@ -18,6 +18,15 @@ inline constexpr std::string_view kAccountUpdated = "account.updated";
 inline constexpr std::string_view kAccountSuspended = "account.suspended";
 inline constexpr std::string_view kAccountReactivated = "account.reactivated";
 inline constexpr std::string_view kAccountClosed = "account.closed";
+inline constexpr std::string_view kResourceCreated = "resource.created";
+inline constexpr std::string_view kResourceUpdated = "resource.updated";
+inline constexpr std::string_view kResourceDeleted = "resource.deleted";
+inline constexpr std::string_view kSecretStored = "secret.stored";
+inline constexpr std::string_view kSecretDeleted = "secret.deleted";
+inline constexpr std::string_view kApiKeyCreated = "apikey.created";
+inline constexpr std::string_view kApiKeyRevoked = "apikey.revoked";
+inline constexpr std::string_view kReservationClaimed = "reservation.claimed";
+inline constexpr std::string_view kReservationReleased = "reservation.released";
 
 struct EventTypeInfo {
   std::string_view type;          // e.g. "account.created"
