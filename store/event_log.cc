@@ -26,6 +26,36 @@ AppendOutcome EventLog::Append(AppendRequest request) {
   return std::move(*waiter.outcome);
 }
 
+namespace {
+
+// Well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF): the envelope's
+// string fields are proto3 `string`s, which protobuf refuses to decode otherwise.
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t extra;
+    uint32_t cp;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xE0) == 0xC0) { extra = 1; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { extra = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { extra = 3; cp = c & 0x07; }
+    else return false;
+    if (i + extra >= s.size()) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 Status EventLog::ValidateAppend(const AppendRequest& request) {
   if (request.stream.empty()) return Status::InvalidArgument("stream id is empty");
   if (request.stream.size() > kMaxStreamIdBytes) {
@@ -40,8 +70,17 @@ Status EventLog::ValidateAppend(const AppendRequest& request) {
     return Status::InvalidArgument("append carries more than " +
                                    std::to_string(kMaxEventsPerAppend) + " events");
   }
+  if (!IsValidUtf8(request.stream)) return Status::InvalidArgument("stream id is not valid UTF-8");
+  if (!IsValidUtf8(request.idempotency_key)) {
+    return Status::InvalidArgument("idempotency key is not valid UTF-8");
+  }
   for (const auto& e : request.events) {
     if (e.type.empty()) return Status::InvalidArgument("event type is empty");
+    for (const std::string* field : {&e.type, &e.event_id, &e.causation_id, &e.correlation_id, &e.principal}) {
+      if (!IsValidUtf8(*field)) {
+        return Status::InvalidArgument("event type, ids and principal must be valid UTF-8");
+      }
+    }
   }
   return Status::Ok();
 }

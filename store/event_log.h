@@ -148,8 +148,10 @@ class EventLog {
  public:
   virtual ~EventLog() = default;
 
-  // Appends and waits for the acknowledgement.
-  AppendOutcome Append(AppendRequest request);
+  // Appends and waits for the acknowledgement. The default waits for AppendAsync's
+  // callback; a backend may override it to commit on the calling thread, with the same
+  // guarantees.
+  virtual AppendOutcome Append(AppendRequest request);
   // Appends; `done` is called exactly once with the outcome (see AppendCallback).
   virtual void AppendAsync(AppendRequest request, AppendCallback done) = 0;
 

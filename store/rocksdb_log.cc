@@ -1,6 +1,8 @@
-// The RocksDB event log. Appends and deletes are queued to one committer thread, which
-// turns everything pending into exactly one WriteBatch (group commit) and then publishes
-// the new head. Reads go straight to RocksDB and never look above the published head.
+// The RocksDB event log. Appends and deletes are committed in groups: one thread at a time
+// holds the commit role and turns everything pending into exactly one WriteBatch, then
+// publishes the new head. The role is held by the committer thread, or, when the log is
+// idle, by a blocking Append/DeleteStream caller committing its own request (no thread
+// hand-off). Reads go straight to RocksDB and never look above the published head.
 // Layout and invariants: store/FORMAT.md.
 #include "store/rocksdb_log.h"
 
@@ -255,20 +257,22 @@ class UuidGenerator {
     rng_.seed(seed);
   }
 
-  void Next(std::string* out) {
+  static constexpr size_t kChars = 36;
+
+  // Writes the canonical text form (kChars characters) to `out`.
+  void Next(char* out) {
     static constexpr char kHex[] = "0123456789abcdef";
     uint64_t hi = rng_();
     uint64_t lo = rng_();
     hi = (hi & ~uint64_t{0xf000}) | 0x4000;                      // version 4
     lo = (lo & ~(uint64_t{0xc} << 60)) | (uint64_t{0x8} << 60);  // RFC 4122 variant
-    char text[36];
-    int at = 0;
+    size_t at = 0;
     for (int nibble = 0; nibble < 32; ++nibble) {
-      if (nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20) text[at++] = '-';
+      if (nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20) out[at++] = '-';
       const uint64_t word = nibble < 16 ? hi : lo;
-      text[at++] = kHex[(word >> (60 - 4 * (nibble % 16))) & 0xf];
+      out[at++] = kHex[(word >> (60 - 4 * (nibble % 16))) & 0xf];
     }
-    out->assign(text, sizeof(text));
+    assert(at == kChars);
   }
 
  private:
@@ -295,6 +299,16 @@ class RocksDbEventLog final : public EventLog {
   ~RocksDbEventLog() override { Close(); }
 
   Status Open();
+
+  // Commits on the calling thread when the log is idle (TryCommitHere), otherwise queues
+  // to the committer like AppendAsync and waits.
+  AppendOutcome Append(AppendRequest request) override {
+    if (OnCallbackThread()) {
+      return AppendError{Status::FailedPrecondition("Append called from an append callback"), 0};
+    }
+    if (Status s = ValidateAppend(request); !s.ok()) return AppendError{std::move(s), 0};
+    return CommitAndWait(Pending::Kind::kAppend, std::move(request));
+  }
 
   void AppendAsync(AppendRequest request, AppendCallback done) override {
     if (Status s = ValidateAppend(request); !s.ok()) {
@@ -351,6 +365,10 @@ class RocksDbEventLog final : public EventLog {
   using StreamCache = std::unordered_map<std::string, CachedStream>;
 
   void Enqueue(Pending pending, size_t weight);
+  // Commits one request of a blocking caller and returns its outcome: on the calling
+  // thread when TryCommitHere succeeds, otherwise through the queue.
+  AppendOutcome CommitAndWait(Pending::Kind kind, AppendRequest request);
+  bool TryCommitHere(Pending& pending);
   void CommitterLoop();
   void SpinUntilWorkOrTimeout() const;
   void TakeGroup(std::vector<Pending>* group);
@@ -405,14 +423,21 @@ class RocksDbEventLog final : public EventLog {
   bool committer_waiting_ = false;
   std::atomic<bool> has_pending_{false};  // queue_ is non-empty (a hint read without the lock)
 
-  // Committer-thread state.
   std::thread committer_;
   std::thread::id committer_id_;
+
+  // The commit role. Whoever holds commit_mu_ (the committer thread, or a blocking caller
+  // in TryCommitHere) is the only thread that takes requests off the queue, decides them,
+  // writes, publishes the head and hands groups to the acknowledger; everything from here
+  // to the acknowledgement members is guarded by it. Lock order: commit_mu_, queue_mu_,
+  // ack_mu_.
+  std::mutex commit_mu_;
   rocksdb::WriteBatch batch_;
   StreamCache stream_cache_;
   std::vector<StreamCache::value_type*> touched_;
   std::unordered_map<std::string_view, AppendResult> group_keys_;  // keys decided this group
-  RecordedEvent scratch_event_;
+  std::vector<Pending> lead_group_;  // the one-request group of TryCommitHere
+  std::string envelope_buffer_;
   UuidGenerator uuids_;
   Status write_failure_;  // set by the first failed write; every later group fails with it
   std::string key_buffer_;
@@ -450,6 +475,7 @@ Status RocksDbEventLog::Open() {
   db_options.keep_log_file_num = 4;
   db_options.max_log_file_size = 8 << 20;
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db_options.allow_concurrent_memtable_write = false;
 
   auto block_cache = rocksdb::NewLRUCache(64 << 20);
   auto table = [&](bool bloom) {
@@ -476,6 +502,10 @@ Status RocksDbEventLog::Open() {
       std::make_shared<StreamKeyPrefixTransform>();
   rocksdb::ColumnFamilyOptions meta_options;
   meta_options.write_buffer_size = 32 << 20;
+  // "H" and the touched stream heads are rewritten, same size, by every commit: update them
+  // in place rather than adding a memtable version per commit (store/FORMAT.md). Requires
+  // allow_concurrent_memtable_write = false; writes come from one commit role anyway.
+  meta_options.inplace_update_support = true;
   meta_options.level_compaction_dynamic_level_bytes = true;
   meta_options.table_factory = table(true);
   rocksdb::ColumnFamilyOptions snapshot_options;
@@ -643,6 +673,9 @@ Status RocksDbEventLog::Close() {
   }
   queue_cv_.notify_all();
   if (committer_.joinable()) committer_.join();  // commits everything already queued
+  // A caller that took the commit role before accepting_ turned false finishes its commit;
+  // no caller takes it afterwards.
+  { std::lock_guard commit_lock(commit_mu_); }
   {
     std::lock_guard lock(ack_mu_);
     ack_stop_ = true;
@@ -698,12 +731,67 @@ void RocksDbEventLog::CommitterLoop() {
       queue_cv_.wait(lock, [&] { return !queue_.empty() || !accepting_; });
       committer_waiting_ = false;
       if (queue_.empty()) return;  // closed and drained
+    }
+    std::lock_guard commit_lock(commit_mu_);
+    {
+      // Still non-empty: only the commit role takes from the queue, and a caller takes the
+      // role only while the queue is empty.
+      std::lock_guard lock(queue_mu_);
+      assert(!queue_.empty());
       TakeGroup(&group);
     }
     CommitGroup(group);
     group.clear();
-    if (stream_cache_.size() > options_.stream_cache_entries) stream_cache_.clear();
   }
+}
+
+AppendOutcome RocksDbEventLog::CommitAndWait(Pending::Kind kind, AppendRequest request) {
+  struct Waiter {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<AppendOutcome> outcome;
+  } waiter;
+  const size_t weight = kind == Pending::Kind::kAppend ? request.events.size() : 1;
+  Pending pending{kind, std::move(request),
+                  [&waiter](AppendOutcome outcome) {
+                    std::lock_guard lock(waiter.mu);
+                    waiter.outcome.emplace(std::move(outcome));
+                    waiter.cv.notify_one();
+                  },
+                  std::chrono::steady_clock::now(), std::nullopt};
+  if (!TryCommitHere(pending)) Enqueue(std::move(pending), weight);
+  std::unique_lock lock(waiter.mu);
+  waiter.cv.wait(lock, [&] { return waiter.outcome.has_value(); });
+  return std::move(*waiter.outcome);
+}
+
+// The leader/follower fast path of a blocking caller: it commits its own request as a group
+// of one, exactly as the committer would, when
+//  - nobody holds the commit role (the committer thread is idle),
+//  - nothing is queued (nothing submitted earlier would be committed after it), and
+//  - no acknowledgement is pending (every callback of an earlier group has run, so
+//    acknowledgements stay in commit order; its own is then acknowledged inline).
+// Requests submitted meanwhile queue up and the committer thread takes them as the next
+// group. Returns false, leaving `pending` untouched, when it cannot lead.
+bool RocksDbEventLog::TryCommitHere(Pending& pending) {
+  std::unique_lock commit_lock(commit_mu_, std::try_to_lock);
+  if (!commit_lock.owns_lock()) return false;
+  {
+    std::lock_guard lock(queue_mu_);
+    if (!accepting_ || !queue_.empty()) return false;
+  }
+  {
+    std::lock_guard lock(ack_mu_);
+    if (ack_running_ || !ack_queue_.empty()) return false;
+  }
+  const rocksdb::PerfLevel caller_perf_level = rocksdb::GetPerfLevel();
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+  assert(lead_group_.empty());
+  lead_group_.push_back(std::move(pending));
+  CommitGroup(lead_group_);  // a one-request group with an idle acknowledger: inline ack
+  assert(lead_group_.empty());
+  rocksdb::SetPerfLevel(caller_perf_level);
+  return true;
 }
 
 // Waits briefly for the next request without sleeping: a sleeping committer costs every
@@ -819,29 +907,32 @@ void RocksDbEventLog::DecideAppend(Pending& p, int64_t now_ms, uint64_t* next_po
   result.first_version = head.version + 1;
   result.last_version = head.version + count;
 
-  RecordedEvent& e = scratch_event_;
   std::string& stream_key = key_buffer_;
   StreamKeyPrefix(r.stream, &stream_key);
   const size_t prefix_size = stream_key.size();
+  events::EnvelopeView e;
+  e.stream = r.stream;
+  e.time_ms = now_ms;
+  e.idempotency_key = r.idempotency_key;
+  char generated_id[UuidGenerator::kChars];
   for (uint64_t i = 0; i < count; ++i) {
-    EventData& data = r.events[i];
+    const EventData& data = r.events[i];
     e.position = result.first_position + i;
-    e.stream = r.stream;
     e.version = result.first_version + i;
-    e.type = std::move(data.type);
-    e.time_ms = now_ms;
+    e.type = data.type;
     if (data.event_id.empty()) {
-      uuids_.Next(&e.event_id);
+      uuids_.Next(generated_id);
+      e.event_id = std::string_view(generated_id, sizeof(generated_id));
     } else {
-      e.event_id = std::move(data.event_id);
+      e.event_id = data.event_id;
     }
-    e.causation_id = std::move(data.causation_id);
-    e.correlation_id = std::move(data.correlation_id);
-    e.idempotency_key = r.idempotency_key;
-    e.principal = std::move(data.principal);
-    e.payload = std::move(data.payload);
+    e.causation_id = data.causation_id;
+    e.correlation_id = data.correlation_id;
+    e.principal = data.principal;
+    e.payload = data.payload;
+    events::EncodeEnvelope(e, &envelope_buffer_);
     const U64Bytes position_bytes(e.position);
-    batch_.Put(log_cf_, position_bytes.slice(), events::EncodeEnvelope(e));
+    batch_.Put(log_cf_, position_bytes.slice(), envelope_buffer_);
     stream_key.resize(prefix_size);
     AppendBigEndian64(&stream_key, e.version);
     batch_.Put(streams_cf_, stream_key, position_bytes.slice());
@@ -942,6 +1033,7 @@ void RocksDbEventLog::CommitGroup(std::vector<Pending>& group) {
   }
   touched_.clear();
   group_keys_.clear();
+  if (stream_cache_.size() > options_.stream_cache_entries) stream_cache_.clear();
 
   const auto acked = std::chrono::steady_clock::now();
   uint64_t appends = 0;
@@ -1010,26 +1102,12 @@ Result<uint64_t, AppendError> RocksDbEventLog::DeleteStream(std::string_view str
     return AppendError{Status::FailedPrecondition("DeleteStream called from an append callback"),
                        0};
   }
-  struct Waiter {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::optional<AppendOutcome> outcome;
-  } waiter;
   AppendRequest request;
   request.stream = std::string(stream);
   request.expected = expected;
-  Enqueue(Pending{Pending::Kind::kDelete, std::move(request),
-                  [&waiter](AppendOutcome outcome) {
-                    std::lock_guard lock(waiter.mu);
-                    waiter.outcome.emplace(std::move(outcome));
-                    waiter.cv.notify_one();
-                  },
-                  std::chrono::steady_clock::now(), std::nullopt},
-          1);
-  std::unique_lock lock(waiter.mu);
-  waiter.cv.wait(lock, [&] { return waiter.outcome.has_value(); });
-  if (!waiter.outcome->ok()) return waiter.outcome->error();
-  return (*waiter.outcome)->last_version;
+  AppendOutcome outcome = CommitAndWait(Pending::Kind::kDelete, std::move(request));
+  if (!outcome.ok()) return outcome.error();
+  return outcome->last_version;
 }
 
 Status RocksDbEventLog::SaveSnapshot(std::string_view stream, const Snapshot& snapshot) {
@@ -1108,22 +1186,26 @@ Result<RecordedEvents> RocksDbEventLog::ReadAll(const ReadAllOptions& o) const {
   } else {
     it->SeekForPrev(start_key.slice());
   }
-  while (it->Valid() && out.size() < o.max_count) {
+  // Events are decoded in place into out[kept]; one that the filter rejects leaves its slot
+  // to be overwritten by the next, and the vector is cut to `kept` at the end.
+  size_t kept = 0;
+  while (it->Valid() && kept < o.max_count) {
     const rocksdb::Slice key = it->key();
     if (key.size() != 8 || LoadBigEndian64(key.data()) != expected) {
       return Status::Corruption("the log has a gap or a malformed key at position " +
                                 std::to_string(expected));
     }
-    auto event = events::DecodeEnvelope(ToView(it->value()));
-    if (!event.ok()) {
+    if (kept == out.size()) out.emplace_back();
+    RecordedEvent& event = out[kept];
+    if (!events::DecodeEnvelopeInto(ToView(it->value()), &event).ok()) {
       return Status::Corruption("the event at position " + std::to_string(expected) +
                                 " does not decode");
     }
-    if (event->position != expected) {
+    if (event.position != expected) {
       return Status::Corruption("the event under position " + std::to_string(expected) +
-                                " carries position " + std::to_string(event->position));
+                                " carries position " + std::to_string(event.position));
     }
-    if (MatchesFilter(*event, o)) out.push_back(std::move(event).value());
+    if (MatchesFilter(event, o)) ++kept;
     if (forward ? expected == head : expected == 1) {
       reached_end = true;
       break;
@@ -1137,9 +1219,10 @@ Result<RecordedEvents> RocksDbEventLog::ReadAll(const ReadAllOptions& o) const {
     }
   }
   if (!it->status().ok()) return ReadError(it->status(), "reading the log");
-  if (!reached_end && out.size() < o.max_count) {
+  if (!reached_end && kept < o.max_count) {
     return Status::Corruption("the log has a gap at position " + std::to_string(expected));
   }
+  out.resize(kept);
   return out;
 }
 
@@ -1169,10 +1252,17 @@ Result<RecordedEvents> RocksDbEventLog::ReadStream(std::string_view stream,
   uint64_t start_version;
   if (forward) {
     start_version = std::max<uint64_t>({o.from_version, deleted_through + 1, 1});
+    if (start_version > stream_head->version) return out;
   } else {
     start_version = o.from_version;
     if (start_version <= deleted_through) return out;
   }
+  // At most the stream's live versions from the start (the head may be newer than the
+  // published head, so this is an upper bound).
+  const uint64_t at_most = forward ? stream_head->version - start_version + 1
+                                   : std::min(start_version, stream_head->version) - deleted_through;
+  constexpr uint64_t kMaxReserve = 1 << 16;
+  out.reserve(static_cast<size_t>(std::min<uint64_t>({o.max_count, at_most, kMaxReserve})));
 
   std::string lower;
   StreamKeyPrefix(stream, &lower);
@@ -1192,40 +1282,76 @@ Result<RecordedEvents> RocksDbEventLog::ReadStream(std::string_view stream,
     it->SeekForPrev(seek_key);
   }
 
-  // Collects (version, position) pairs in chunks and fetches their envelopes with MultiGet.
+  // Collects (version, position) pairs in chunks and fetches their envelopes: a run of
+  // consecutive positions (events appended together, or a stream nobody interleaved with)
+  // with one forward iterator, anything else with MultiGet.
   constexpr size_t kChunk = 256;
   std::vector<std::pair<uint64_t, U64Bytes>> chunk;
   chunk.reserve(std::min(kChunk, o.max_count));
   std::vector<rocksdb::Slice> keys;
-  std::vector<rocksdb::PinnableSlice> values(std::min(kChunk, o.max_count));
-  std::vector<rocksdb::Status> statuses(values.size());
+  std::vector<rocksdb::PinnableSlice> values;
+  std::vector<rocksdb::Status> statuses;
+  auto missing = [&](uint64_t position) {
+    return Status::Corruption("stream '" + std::string(stream) + "' indexes position " +
+                              std::to_string(position) + ", which is not in the log");
+  };
+  // Decodes the envelope of chunk[i] (at `position`) and checks it against the index.
+  auto decode = [&](size_t i, uint64_t position, std::string_view bytes) -> Status {
+    RecordedEvent& event = out.emplace_back();
+    if (!events::DecodeEnvelopeInto(bytes, &event).ok())
+      return Status::Corruption("the event at position " + std::to_string(position) +
+                                " does not decode");
+    if (event.stream != stream || event.version != chunk[i].first || event.position != position) {
+      return Status::Corruption("the event at position " + std::to_string(position) +
+                                " does not match the index of stream '" + std::string(stream) +
+                                "'");
+    }
+    return Status::Ok();
+  };
+  auto consecutive = [&] {
+    const uint64_t first = LoadBigEndian64(chunk.front().second.bytes);
+    for (size_t i = 1; i < chunk.size(); ++i) {
+      if (LoadBigEndian64(chunk[i].second.bytes) != first + i) return false;
+    }
+    return true;
+  };
   auto flush = [&]() -> Status {
     if (chunk.empty()) return Status::Ok();
+    if (forward && chunk.size() > 1 && consecutive()) {
+      const uint64_t first = LoadBigEndian64(chunk.front().second.bytes);
+      const U64Bytes end_key(first + chunk.size());
+      const rocksdb::Slice end_slice = end_key.slice();
+      rocksdb::ReadOptions scan_options;
+      scan_options.iterate_upper_bound = &end_slice;
+      std::unique_ptr<rocksdb::Iterator> log_it(db_->NewIterator(scan_options, log_cf_));
+      log_it->Seek(chunk.front().second.slice());
+      for (size_t i = 0; i < chunk.size(); ++i, log_it->Next()) {
+        const uint64_t position = first + i;
+        if (!log_it->Valid()) {
+          if (!log_it->status().ok()) return ReadError(log_it->status(), "reading the log");
+          return missing(position);
+        }
+        const rocksdb::Slice key = log_it->key();
+        if (key.size() != 8 || LoadBigEndian64(key.data()) != position) return missing(position);
+        if (Status d = decode(i, position, ToView(log_it->value())); !d.ok()) return d;
+      }
+      chunk.clear();
+      return Status::Ok();
+    }
     keys.clear();
     for (const auto& [version, position] : chunk) keys.push_back(position.slice());
+    values.resize(chunk.size());
+    statuses.resize(chunk.size());
     for (auto& v : values) v.Reset();
     db_->MultiGet(rocksdb::ReadOptions(), log_cf_, keys.size(), keys.data(), values.data(),
                   statuses.data(), forward);
     for (size_t i = 0; i < chunk.size(); ++i) {
       const uint64_t position = LoadBigEndian64(chunk[i].second.bytes);
       if (!statuses[i].ok()) {
-        if (statuses[i].IsNotFound()) {
-          return Status::Corruption("stream '" + std::string(stream) + "' indexes position " +
-                                    std::to_string(position) + ", which is not in the log");
-        }
+        if (statuses[i].IsNotFound()) return missing(position);
         return ReadError(statuses[i], "reading the log");
       }
-      auto event = events::DecodeEnvelope(ToView(values[i]));
-      if (!event.ok())
-        return Status::Corruption("the event at position " + std::to_string(position) +
-                                  " does not decode");
-      if (event->stream != stream || event->version != chunk[i].first ||
-          event->position != position) {
-        return Status::Corruption("the event at position " + std::to_string(position) +
-                                  " does not match the index of stream '" + std::string(stream) +
-                                  "'");
-      }
-      out.push_back(std::move(event).value());
+      if (Status d = decode(i, position, ToView(values[i])); !d.ok()) return d;
     }
     chunk.clear();
     return Status::Ok();

@@ -6,7 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include <random>
+
 #include "account.pb.h"
+#include "envelope.pb.h"
+#include <google/protobuf/stubs/logging.h>
 #include "events/event_types.h"
 #include "events/json.h"
 
@@ -142,6 +146,79 @@ BOOST_AUTO_TEST_CASE(PayloadParsesOnlyIntoTheMessageOfItsType) {
   RecordedEvent unknown = event;
   unknown.type = "thing.happened";
   BOOST_TEST((ParsePayload(unknown, &created).code() == ErrorCode::kInvalidArgument));
+}
+
+
+// The log's hand-written envelope codec must stay byte-identical to protobuf's generated
+// serializer and decode exactly what protobuf decodes.
+BOOST_AUTO_TEST_CASE(EnvelopeCodecMatchesProtobufOnRandomEvents) {
+  std::mt19937_64 rng(20261122);
+  auto text = [&](size_t max) {
+    std::string s(rng() % (max + 1), ' ');
+    for (char& c : s) c = static_cast<char>('a' + rng() % 26);
+    return s;
+  };
+  for (int i = 0; i < 2000; ++i) {
+    RecordedEvent e;
+    e.position = (i % 3 == 0) ? 0 : rng();
+    e.stream = text(40);
+    e.version = (i % 5 == 0) ? 0 : rng() >> (rng() % 64);
+    e.type = text(20);
+    e.time_ms = (i % 7 == 0) ? -static_cast<int64_t>(rng() >> 2) : static_cast<int64_t>(rng() >> 1);
+    e.event_id = text(36);
+    e.causation_id = text(10);
+    e.correlation_id = text(10);
+    e.idempotency_key = text(12);
+    e.principal = text(8);
+    e.payload = text(300);
+    for (char& c : e.payload) c = static_cast<char>(rng());
+
+    Envelope reference;
+    reference.set_position(e.position);
+    reference.set_stream(e.stream);
+    reference.set_stream_version(e.version);
+    reference.set_type(e.type);
+    reference.set_time_ms(e.time_ms);
+    reference.set_event_id(e.event_id);
+    reference.set_causation_id(e.causation_id);
+    reference.set_correlation_id(e.correlation_id);
+    reference.set_idempotency_key(e.idempotency_key);
+    reference.set_principal(e.principal);
+    reference.set_payload(e.payload);
+    std::string expected;
+    BOOST_REQUIRE(reference.SerializeToString(&expected));
+
+    const std::string encoded = EncodeEnvelope(e);
+    BOOST_TEST_REQUIRE(encoded == expected);
+    auto decoded = DecodeEnvelope(encoded);
+    BOOST_TEST_REQUIRE(decoded.ok());
+    BOOST_TEST_REQUIRE((*decoded == e));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(EnvelopeDecoderRejectsWhatProtobufRejects) {
+  google::protobuf::LogSilencer quiet;  // protobuf logs each rejected UTF-8 string
+  RecordedEvent e = AccountCreatedEvent();
+  const std::string good = EncodeEnvelope(e);
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string bytes = good;
+    const size_t cut = rng() % (bytes.size() + 1);
+    if (i % 2 == 0) {
+      bytes.resize(cut);
+    } else if (!bytes.empty()) {
+      bytes[rng() % bytes.size()] = static_cast<char>(rng());
+    }
+    Envelope reference;
+    const bool protobuf_ok = reference.ParseFromString(bytes);
+    auto decoded = DecodeEnvelope(bytes);
+    BOOST_TEST_REQUIRE(decoded.ok() == protobuf_ok);
+    if (protobuf_ok) {
+      BOOST_TEST(decoded->stream == reference.stream());
+      BOOST_TEST(decoded->payload == reference.payload());
+      BOOST_TEST(decoded->position == reference.position());
+    }
+  }
 }
 
 }  // namespace

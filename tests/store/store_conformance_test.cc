@@ -219,6 +219,20 @@ CONFORMANCE_TEST(AppendWithANulByteInTheStreamIdIsInvalidAndWritesNothing) {
   BOOST_TEST(StreamVersionOk(log(), "acc") == 0u);
 }
 
+CONFORMANCE_TEST(AppendWithAStreamIdThatIsNotUtf8IsInvalidAndWritesNothing) {
+  CheckRejectedAsInvalid(log(), MakeRequest(std::string("acc\xff\xfe"), ExpectedVersion::Any()));
+  CheckRejectedAsInvalid(log(), MakeRequest(std::string("acc\xc0\xaf"), ExpectedVersion::Any()));  // overlong '/'
+  CheckRejectedAsInvalid(log(), MakeRequest(std::string("acc\xed\xa0\x80"), ExpectedVersion::Any()));  // surrogate
+  AppendOk(log(), MakeRequest("caf\xc3\xa9" "-\xf0\x9f\x93\x9e", ExpectedVersion::Any()));  // "café-📞"
+}
+
+CONFORMANCE_TEST(AppendWithAnEventTypeThatIsNotUtf8IsInvalidAndWritesNothing) {
+  AppendRequest request = MakeRequest("account-utf8", ExpectedVersion::Any());
+  request.events[0].type = "account.\x80" "created";
+  CheckRejectedAsInvalid(log(), std::move(request));
+  BOOST_TEST(StreamVersionOk(log(), "account-utf8") == 0u);
+}
+
 CONFORMANCE_TEST(AppendWithAStreamIdLongerThanTheLimitIsInvalidAndWritesNothing) {
   CheckRejectedAsInvalid(log(),
                          MakeRequest(std::string(kMaxStreamIdBytes + 1, 's'), ExpectedVersion::Any()));
