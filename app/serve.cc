@@ -7,9 +7,15 @@
 #include "actors/runtime.h"
 #include "app/admin_key_file.h"
 #include "app/ops_routes.h"
+#include "actors/secret_box.h"
 #include "gateway/http_server.h"
 #include "gateway/router.h"
+#include "gateway/est/est_api.h"
+#include "gateway/v1/config_api.h"
+#include "gateway/v1/errors.h"
 #include "gateway/v1/events_routes.h"
+#include "projections/calls/calls_view.h"
+#include "projections/config_view.h"
 #include "store/rocksdb_log.h"
 
 namespace dialtone::app {
@@ -70,17 +76,44 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
     return admin.status();
   }
 
+  // The node key sealing write-only secrets of resources (created on first start).
+  const std::string secret_key_path = (std::filesystem::path(config.data_dir) / "secret.key").string();
+  auto secret_key = actors::LoadOrCreateSecretKeyFile(secret_key_path);
+  if (!secret_key.ok()) {
+    DiscardNewAdminKey(*admin);
+    log->Close();
+    return Status(secret_key.status().code(),
+                  "cannot load the node secret key " + secret_key_path + ": " + secret_key.status().message());
+  }
+
+  // The configuration query view, following the log from its checkpoint.
+  projections::ConfigViewOptions view_options;
+  view_options.path = (std::filesystem::path(config.data_dir) / "views").string();
+  auto opened_view = projections::ConfigView::Open(view_options, *log);
+  if (!opened_view.ok()) {
+    DiscardNewAdminKey(*admin);
+    log->Close();
+    return Status(opened_view.status().code(),
+                  "cannot open the config view " + view_options.path + ": " + opened_view.status().message());
+  }
+  std::unique_ptr<projections::ConfigView> view = std::move(*opened_view);
+
   actors::RuntimeOptions runtime_options;
   runtime_options.scheduler_threads = config.scheduler_threads;
+  runtime_options.secret_key = *secret_key;
   auto started = actors::Runtime::Start(*log, runtime_options);
   if (!started.ok()) {
+    view->Stop();
     DiscardNewAdminKey(*admin);
     log->Close();
     return Status(started.status().code(), "cannot start the actor runtime: " + started.status().message());
   }
   std::unique_ptr<actors::Runtime> runtime = std::move(*started);
+  gateway::v1::ConfigApi config_api(runtime->accounts(), *view, admin->key);
   const auto abort_startup = [&](Status status) {
     runtime->Shutdown();
+    config_api.Stop();
+    view->Stop();
     DiscardNewAdminKey(*admin);
     log->Close();
     return status;
@@ -88,20 +121,42 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
 
   auto http_metrics = std::make_shared<gateway::HttpMetrics>();
   gateway::Router router;
+  router.SetErrorRenderer(gateway::v1::RenderV1Error);
   OpsSources ops;
   ops.log = log.get();
   ops.actors_alive = [runtime = runtime.get()] { return runtime->ActorsAlive(); };
   ops.http_metrics = http_metrics;
   if (Status s = AddOpsRoutes(router, std::move(ops)); !s.ok()) return abort_startup(s);
   if (Status s = gateway::v1::AddEventsRoutes(router, *log, admin->key); !s.ok()) return abort_startup(s);
+  if (Status s = config_api.AddRoutes(router); !s.ok()) return abort_startup(s);
+
+  // --- EST trunking dialect (gateway/est): /est/v1 over the same model, and the in-memory
+  // call-record view it reads /calls from (rebuilt from the log here).
+  auto opened_calls = projections::calls::CallsView::Open(*log);
+  if (!opened_calls.ok()) return abort_startup(opened_calls.status());
+  std::unique_ptr<projections::calls::CallsView> calls_view = std::move(*opened_calls);
+  gateway::est::EstApi est_api(runtime->accounts(), *view, calls_view.get(), admin->key);
+  if (Status s = est_api.Mount(router); !s.ok()) {
+    calls_view->Stop();
+    return abort_startup(s);
+  }
+  const auto stop_est = [&] {
+    est_api.Stop();
+    calls_view->Stop();
+  };
+  // --- end EST
 
   gateway::HttpServerOptions http_options;
   http_options.host = config.http_host;
   http_options.port = config.http_port;
   http_options.io_threads = config.http_threads;
   http_options.metrics = http_metrics;
+  http_options.error_renderer = gateway::v1::RenderV1Error;
   auto server = gateway::HttpServer::Start(std::move(http_options), router.AsHandler());
-  if (!server.ok()) return abort_startup(server.status());
+  if (!server.ok()) {
+    stop_est();  // EST
+    return abort_startup(server.status());
+  }
   data_folder_guard.Keep();
 
   if (admin->new_secret) {
@@ -114,6 +169,9 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
 
   (*server)->Stop();     // no new requests; in-flight ones finish
   runtime->Shutdown();   // in-flight commands finish their appends
+  config_api.Stop();     // answers handed to the workers finish
+  stop_est();            // EST: its workers finish, the call view stops following
+  view->Stop();
   Status closed = log->Close();
   if (!closed.ok()) return Status(closed.code(), "closing the event log failed: " + closed.message());
   return Status::Ok();

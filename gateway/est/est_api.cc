@@ -1,0 +1,1652 @@
+#include "gateway/est/est_api.h"
+
+#include <algorithm>
+#include <cassert>
+#include <span>
+#include <tuple>
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <future>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/account_model.h"
+#include "gateway/est/auth.h"
+#include "gateway/est/errors.h"
+#include "gateway/v1/worker_pool.h"
+#include "model/schema.h"
+#include "model/validate.h"
+#include "refdata/countries.h"
+#include "refdata/e164.h"
+#include "refdata/time_filter.h"
+
+namespace dialtone::gateway::est {
+
+namespace {
+
+using Json = nlohmann::json;
+using Op = actors::ResourceCommand::Op;
+using projections::ResourceRow;
+using Filters = std::vector<std::pair<std::string, std::string>>;
+
+constexpr size_t kDefaultPageSize = 500;
+constexpr size_t kDefaultCallsPageSize = 100;
+constexpr size_t kMaxPageSize = 500;
+
+std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+Response JsonReply(int status, const Json& body) { return Response::Json(status, Dump(body)); }
+Response NoContent() {
+  Response r;
+  r.status = 204;
+  return r;
+}
+
+std::string DocString(const Json& doc, std::string_view field) {
+  auto it = doc.find(field);
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+int64_t DocInt(const Json& doc, std::string_view field) {
+  auto it = doc.find(field);
+  if (it == doc.end()) return 0;
+  if (it->is_boolean()) return it->get<bool>() ? 1 : 0;
+  return it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+std::string Upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
+  return s;
+}
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+Json TimeOf(const Json& doc, std::string_view field) {
+  auto it = doc.find(field);
+  if (it == doc.end() || !it->is_number_integer()) return nullptr;
+  return refdata::FormatRfc3339(it->get<int64_t>() * 1000);
+}
+std::optional<int64_t> ParseInt(std::string_view text) {
+  int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+const model::ResourceSpec& Spec(std::string_view kind) {
+  const model::ResourceSpec* spec = model::FindResource(kind);
+  assert(spec != nullptr && "the model table lacks an EST kind");
+  return *spec;
+}
+
+// --- camelCase <-> model field mapping ------------------------------------------------------
+
+enum class Conv : uint8_t {
+  kPlain,  // same JSON value
+  kBool,   // EST boolean <-> model 0/1
+  kUpper,  // EST upper-case enum <-> model lower-case enum
+  kPlus,   // EST "+digits" <-> model digits
+};
+
+struct FieldMap {
+  std::string_view est;
+  std::string_view model;
+  Conv conv = Conv::kPlain;
+  bool writable = true;   // false: rendered, and accepted (ignored) when echoed back
+};
+
+const std::vector<FieldMap> kTrunkFields = {
+    {"name", "name"},
+    {"hostName", "host_name"},
+    {"enableCallerName", "enable_caller_name", Conv::kBool},
+    {"topLevelDomain", "top_level_domain", Conv::kPlain, false},
+    {"domain", "domain", Conv::kPlain, false},
+    {"callsPerSecond", "calls_per_second", Conv::kPlain, false},
+};
+const std::vector<FieldMap> kEndpointFields = {
+    {"sipTrunkId", "trunk_id", Conv::kPlain, false},
+    {"name", "name"},
+    {"address", "address"},
+    {"port", "port"},
+    {"credentialUsername", "credential_username"},
+    {"transport", "transport", Conv::kUpper},
+    {"priority", "priority"},
+    {"enabled", "enabled", Conv::kBool},
+};
+const std::vector<FieldMap> kAclFields = {
+    {"name", "name"},
+    {"enabled", "enabled", Conv::kBool},
+};
+const std::vector<FieldMap> kRangeFields = {
+    {"accessControlListId", "acl_id", Conv::kPlain, false},
+    {"description", "description"},
+    {"ipAddress", "ip_address"},
+    {"range", "range"},
+};
+const std::vector<FieldMap> kCredentialListFields = {{"name", "name"}};
+const std::vector<FieldMap> kCredentialFields = {
+    {"username", "username"},
+    {"password", "password"},  // write-only: stored as password_ref, never rendered
+};
+const std::vector<FieldMap> kRuleFields = {
+    {"name", "name"},
+    {"numberPrefix", "number_prefix", Conv::kPlus},
+    {"direction", "direction", Conv::kUpper},
+    {"enabled", "enabled", Conv::kBool},
+};
+const std::vector<FieldMap> kNumberFields = {
+    {"sipTrunkId", "trunk_id", Conv::kPlain, false},
+    {"phoneNumber", "e164", Conv::kPlus, false},
+    {"countryCode", "country_code", Conv::kPlain, false},
+};
+
+bool IsCommonReadOnly(std::string_view key) {
+  return key == "id" || key == "createTime" || key == "updateTime" || key == "projectId";
+}
+
+// The EST name of a model error path ("host_name" -> "hostName", "ip_address" under
+// `prefix` "ipRanges[0]." -> "ipRanges[0].ipAddress").
+std::string EstPath(const std::vector<FieldMap>& fields, std::string_view model_path, std::string_view prefix) {
+  const size_t cut = model_path.find_first_of(".[");
+  const std::string_view head = model_path.substr(0, cut);
+  const std::string_view rest = cut == std::string_view::npos ? std::string_view() : model_path.substr(cut);
+  std::string name(head);
+  for (const FieldMap& f : fields) {
+    if (f.model == head) name = std::string(f.est);
+  }
+  if (head == "kind") name = "isRegistered";
+  if (head == "password_ref") name = "password";
+  return std::string(prefix) + name + std::string(rest);
+}
+
+void AppendDetails(const std::vector<FieldMap>& fields, const std::vector<model::FieldError>& errors,
+                   std::string_view prefix, std::vector<EstErrorDetail>* out) {
+  for (const auto& e : errors) out->push_back({EstPath(fields, e.path, prefix), e.message});
+}
+
+EstError InvalidFrom(std::vector<EstErrorDetail> details) {
+  std::string message;
+  for (const auto& d : details) {
+    message += (message.empty() ? "" : "; ") + (d.field.empty() ? std::string("body") : d.field) + ": " +
+               d.description;
+  }
+  return EstError::InvalidArgument(message, std::move(details));
+}
+
+// Converts the writable EST fields of `body` (an object) into model fields in `out`.
+// Unknown keys are errors; read-only ones and `skip` keys are ignored; null is "absent".
+void ToModel(const std::vector<FieldMap>& fields, const Json& body, std::string_view prefix,
+             const std::set<std::string>& skip, std::string_view what, Json* out,
+             std::vector<EstErrorDetail>* errors) {
+  for (const auto& [key, value] : body.items()) {
+    if (IsCommonReadOnly(key) || skip.contains(key)) continue;
+    const FieldMap* f = nullptr;
+    for (const FieldMap& candidate : fields) {
+      if (candidate.est == key) f = &candidate;
+    }
+    if (f == nullptr) {
+      errors->push_back({std::string(prefix) + key, "is not a field of " + std::string(what)});
+      continue;
+    }
+    if (!f->writable || value.is_null()) continue;
+    const std::string path = std::string(prefix) + key;
+    switch (f->conv) {
+      case Conv::kPlain: (*out)[std::string(f->model)] = value; break;
+      case Conv::kBool:
+        if (!value.is_boolean()) {
+          errors->push_back({path, std::string("must be a boolean, not ") + value.type_name()});
+        } else {
+          (*out)[std::string(f->model)] = value.get<bool>() ? 1 : 0;
+        }
+        break;
+      case Conv::kUpper:
+        (*out)[std::string(f->model)] = value.is_string() ? Json(Lower(value.get<std::string>())) : value;
+        break;
+      case Conv::kPlus:
+        if (value.is_string()) {
+          std::string s = value.get<std::string>();
+          if (!s.empty() && s.front() == '+') s.erase(0, 1);
+          (*out)[std::string(f->model)] = s;
+        } else {
+          (*out)[std::string(f->model)] = value;
+        }
+        break;
+    }
+  }
+}
+
+// The model fields of a whole-object EST PUT as a PATCH: every writable EST field is set,
+// to the sent value or, when omitted, to its default (or null). Model fields EST does not
+// show (e.g. a trunk's /v1 registration settings) stay as they are.
+Json PutAsPatch(const model::ResourceSpec& spec, const std::vector<FieldMap>& fields, Json converted) {
+  for (const FieldMap& f : fields) {
+    if (!f.writable || converted.contains(std::string(f.model))) continue;
+    const model::FieldSpec* field = spec.Field(f.model);
+    if (field == nullptr || field->immutable || field->type == model::FieldType::kSecret) continue;
+    converted[std::string(f.model)] = field->default_value;
+  }
+  return converted;
+}
+
+Json FromModel(const std::vector<FieldMap>& fields, const Json& doc) {
+  Json out = Json::object();
+  for (const FieldMap& f : fields) {
+    auto it = doc.find(f.model);
+    if (it == doc.end()) continue;  // write-only fields (password) are not in documents
+    const Json& v = *it;
+    switch (f.conv) {
+      case Conv::kPlain: out[std::string(f.est)] = v; break;
+      case Conv::kBool: out[std::string(f.est)] = DocInt(doc, f.model) != 0; break;
+      case Conv::kUpper: out[std::string(f.est)] = v.is_string() ? Json(Upper(v.get<std::string>())) : v; break;
+      case Conv::kPlus:
+        out[std::string(f.est)] = v.is_string() && !v.get<std::string>().empty() ? Json("+" + v.get<std::string>()) : v;
+        break;
+    }
+  }
+  return out;
+}
+
+Json Common(Json out, const ResourceRow& row, bool with_project = true) {
+  out["id"] = row.id;
+  out["createTime"] = TimeOf(row.document, "created_at");
+  out["updateTime"] = TimeOf(row.document, "updated_at");
+  if (with_project) out["projectId"] = row.account_id;
+  return out;
+}
+
+Json RenderTrunk(const ResourceRow& row) { return Common(FromModel(kTrunkFields, row.document), row); }
+Json RenderRange(const ResourceRow& row) { return Common(FromModel(kRangeFields, row.document), row); }
+Json RenderRule(const ResourceRow& row) { return Common(FromModel(kRuleFields, row.document), row); }
+Json RenderNumber(const ResourceRow& row) {
+  return Common(FromModel(kNumberFields, row.document), row, false);
+}
+Json RenderEndpoint(const ResourceRow& row) {
+  Json out = Common(FromModel(kEndpointFields, row.document), row, false);
+  if (DocString(row.document, "kind") == "registered") {
+    out["isRegistered"] = true;
+    out.erase("address");
+    out.erase("port");
+  } else {
+    out.erase("credentialUsername");
+  }
+  return out;
+}
+
+ResourceRow RowOf(const actors::ResourceResult& r, std::string account_id) {
+  ResourceRow row;
+  row.account_id = std::move(account_id);
+  row.kind = r.kind;
+  row.id = r.id;
+  row.document = r.document;
+  row.revision = r.revision;
+  return row;
+}
+
+// --- paging -------------------------------------------------------------------------------
+
+struct Paging {
+  size_t page = 1;
+  size_t size = kDefaultPageSize;
+};
+
+Result<Paging, EstError> ParsePaging(const Request& request, size_t default_size) {
+  Paging p;
+  p.size = default_size;
+  if (auto page = request.QueryParam("page")) {
+    auto n = ParseInt(*page);
+    if (!n || *n < 1) {
+      return EstError::InvalidArgument("page must be an integer >= 1", {{"page", "must be an integer >= 1"}});
+    }
+    p.page = static_cast<size_t>(*n);
+  }
+  if (auto size = request.QueryParam("pageSize")) {
+    auto n = ParseInt(*size);
+    if (!n || *n < 1 || *n > static_cast<int64_t>(kMaxPageSize)) {
+      return EstError::InvalidArgument("pageSize must be an integer from 1 to 500",
+                                       {{"pageSize", "must be an integer from 1 to 500"}});
+    }
+    p.size = static_cast<size_t>(*n);
+  }
+  return p;
+}
+
+Json Envelope(std::string_view items_key, const std::vector<Json>& all, const Paging& p) {
+  Json items = Json::array();
+  const size_t begin = (p.page - 1) * p.size;
+  for (size_t i = begin; i < all.size() && items.size() < p.size; ++i) items.push_back(all[i]);
+  return Json{{std::string(items_key), std::move(items)},
+              {"totalItems", all.size()},
+              {"pageNumber", p.page},
+              {"pageSize", p.size}};
+}
+
+// --- bodies -----------------------------------------------------------------------------------
+
+bool IsJsonMediaType(std::string_view content_type) {
+  std::string type = Lower(std::string(content_type.substr(0, content_type.find(';'))));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  while (!type.empty() && type.front() == ' ') type.erase(type.begin());
+  return type == "application/json" ||
+         (type.rfind("application/", 0) == 0 && type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0);
+}
+
+Result<Json, EstError> ParseBody(const Request& request) {
+  if (request.body.empty()) return EstError::InvalidArgument("a JSON body is required");
+  auto content_type = request.headers.Get("content-type");
+  if (!content_type || !IsJsonMediaType(*content_type)) {
+    return EstError::UnsupportedMediaType("the body must be sent as application/json");
+  }
+  Json body = Json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) return EstError::InvalidArgument("the body is not valid JSON", {{"", "malformed JSON"}});
+  return body;
+}
+
+Result<Json, EstError> ParseObject(const Request& request) {
+  auto body = ParseBody(request);
+  if (!body.ok()) return body;
+  if (!body->is_object()) {
+    return EstError::InvalidArgument("the body must be a JSON object",
+                                     {{"", std::string("got ") + body->type_name()}});
+  }
+  return body;
+}
+
+// A list of distinct ids: `body` is an array of strings (or, with `key`, {key: [...]}).
+Result<std::vector<std::string>, EstError> IdList(const Json& body, std::string_view key, bool allow_bare_array) {
+  const Json* list = nullptr;
+  std::string prefix;
+  if (body.is_array() && allow_bare_array) {
+    list = &body;
+  } else if (body.is_object()) {
+    for (const auto& [k, v] : body.items()) {
+      if (k != key) return EstError::InvalidArgument(k + " is not a field of this request", {{k, "is not a field"}});
+    }
+    auto it = body.find(key);
+    if (it == body.end() || !it->is_array()) {
+      return EstError::InvalidArgument(std::string(key) + " must be an array of ids",
+                                       {{std::string(key), "must be an array of strings"}});
+    }
+    list = &*it;
+    prefix = std::string(key);
+  } else {
+    return EstError::InvalidArgument("the body must be an array of ids");
+  }
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const Json& v = (*list)[i];
+    if (!v.is_string() || v.get<std::string>().empty()) {
+      return EstError::InvalidArgument("ids must be non-empty strings",
+                                       {{prefix + "[" + std::to_string(i) + "]", "must be a non-empty string"}});
+    }
+    if (std::find(ids.begin(), ids.end(), v.get<std::string>()) == ids.end()) ids.push_back(v.get<std::string>());
+  }
+  return ids;
+}
+
+// The binding kinds between a trunk and a list.
+struct Binding {
+  std::string_view kind;         // trunk_acl_binding | trunk_credential_binding
+  std::string_view target_kind;  // ip_acl | credential_list
+  std::string_view target_field; // acl_id | credential_list_id
+  std::string_view ids_key;      // accessControlListIds | credentialListIds
+  std::string_view what;         // "access control list" | "credential list"
+};
+const Binding kAclBinding{"trunk_acl_binding", "ip_acl", "acl_id", "accessControlListIds", "access control list"};
+const Binding kCredentialBinding{"trunk_credential_binding", "credential_list", "credential_list_id",
+                                 "credentialListIds", "credential list"};
+
+}  // namespace
+
+// --- the API ------------------------------------------------------------------------------------
+
+struct EstApi::Impl {
+  actors::AccountService& accounts;
+  const projections::ConfigView& view;
+  const projections::calls::CallsView* calls;
+  AdminKey admin_key;
+  EstApiOptions options;
+  v1::WorkerPool workers;
+
+  Impl(actors::AccountService& a, const projections::ConfigView& v, const projections::calls::CallsView* c,
+       AdminKey k, EstApiOptions o)
+      : accounts(a), view(v), calls(c), admin_key(std::move(k)), options(std::move(o)),
+        workers(std::max<size_t>(1, options.worker_threads)) {}
+
+  // One authenticated request acting on one project.
+  struct Ctx {
+    const Request& request;
+    v1::Principal principal;
+    std::string account;
+    std::string Param(std::string_view name) const { return std::string(request.PathParam(name).value_or("")); }
+  };
+  using Reply = Result<Response, EstError>;
+  using Fn = Reply (Impl::*)(Ctx&);
+
+  Handler Wrap(Fn fn) {
+    return [this, fn](Request request, Responder responder) {
+      auto shared_responder = std::make_shared<Responder>(std::move(responder));
+      auto shared_request = std::make_shared<Request>(std::move(request));
+      const bool queued = workers.Post([this, fn, shared_responder, shared_request]() {
+        shared_responder->Send(Serve(fn, *shared_request));
+      });
+      if (!queued && shared_responder->pending()) {
+        shared_responder->Send(RenderEstError(EstError::Unavailable("the server is stopping")));
+      }
+    };
+  }
+
+  Response Serve(Fn fn, const Request& request) {
+    auto principal = Authenticate(request, admin_key, view);
+    if (!principal.ok()) return RenderEstError(principal.error());
+    auto project = ResolveProject(request.PathParam("projectId").value_or(""), *principal, view);
+    if (!project.ok()) return RenderEstError(project.error());
+    Ctx ctx{request, std::move(principal).value(), std::move(project).value()};
+    Reply reply = (this->*fn)(ctx);
+    return reply.ok() ? std::move(reply).value() : RenderEstError(reply.error());
+  }
+
+  // --- reads and writes (worker thread: may block) -------------------------------------------
+
+  Result<std::optional<ResourceRow>, EstError> GetRow(const Ctx& ctx, std::string_view kind, std::string_view id) {
+    if (id.empty()) return std::optional<ResourceRow>();
+    auto row = view.Get(ctx.account, kind, id);
+    if (!row.ok()) {
+      if (row.status().code() == ErrorCode::kInvalidArgument) return std::optional<ResourceRow>();
+      return FromStatus(row.status());
+    }
+    return std::move(row).value();
+  }
+
+  // The row, or 404 naming `what`.
+  Result<ResourceRow, EstError> Require(const Ctx& ctx, std::string_view kind, std::string_view id,
+                                        std::string_view what) {
+    auto row = GetRow(ctx, kind, id);
+    if (!row.ok()) return row.error();
+    if (!row->has_value()) return EstError::NotFound(std::string(what) + " '" + std::string(id) + "' not found");
+    return std::move(**row);
+  }
+
+  Result<std::vector<ResourceRow>, EstError> ListAll(const Ctx& ctx, std::string_view kind, Filters filters = {}) {
+    std::vector<ResourceRow> all;
+    projections::ListQuery query;
+    query.account_id = ctx.account;
+    query.kind = std::string(kind);
+    query.filters = std::move(filters);
+    query.limit = projections::kMaxListLimit;
+    while (true) {
+      auto page = view.List(query);
+      if (!page.ok()) return FromStatus(page.status());
+      for (auto& row : page->rows) all.push_back(std::move(row));
+      if (page->next_cursor.empty() || all.empty()) break;
+      query.after_id = all.back().id;
+    }
+    return all;
+  }
+
+  // One kResource command, answered once the view shows it. Validation errors name EST
+  // fields (`fields`, under `prefix`).
+  Result<actors::ResourceResult, EstError> Write(const Ctx& ctx, Op op, std::string_view kind, std::string id,
+                                                 Json body, const std::vector<FieldMap>& fields = {},
+                                                 std::string_view prefix = "") {
+    actors::AccountCommand command;
+    command.kind = actors::AccountCommand::Kind::kResource;
+    command.account_id = ctx.account;
+    command.resource.op = op;
+    command.resource.kind = std::string(kind);
+    command.resource.id = std::move(id);
+    command.resource.body = std::move(body);
+    command.context.principal = ctx.principal.CommandPrincipal();
+    command.context.correlation_id = ctx.request.request_id;
+    auto result = accounts.ExecuteAndWait(std::move(command));
+    if (!result.ok()) {
+      if (result.status().code() == ErrorCode::kInvalidArgument) {
+        std::vector<EstErrorDetail> details;
+        AppendDetails(fields, actors::FieldErrorsOf(result.status()), prefix, &details);
+        if (details.empty()) return EstError::InvalidArgument(result.status().message());
+        return InvalidFrom(std::move(details));
+      }
+      return FromStatus(result.status());
+    }
+    if (result->position > 0 && !view.WaitForPosition(result->position, options.view_wait)) {
+      return EstError::Unavailable("the change was stored but is not readable yet; retry the read shortly");
+    }
+    if (!result->resource) return EstError::Internal("the account service returned no resource");
+    return std::move(*result->resource);
+  }
+
+  Result<ResourceRow, EstError> WriteRow(const Ctx& ctx, Op op, std::string_view kind, std::string id, Json body,
+                                         const std::vector<FieldMap>& fields = {}, std::string_view prefix = "") {
+    auto r = Write(ctx, op, kind, std::move(id), std::move(body), fields, prefix);
+    if (!r.ok()) return r.error();
+    return RowOf(*r, ctx.account);
+  }
+
+  // Validates `model_body` for a create of `kind` without writing (bad input changes
+  // nothing even when one EST request becomes several commands).
+  static void Precheck(std::string_view kind, const Json& model_body, const std::vector<FieldMap>& fields,
+                       std::string_view prefix, std::vector<EstErrorDetail>* errors) {
+    auto normalized = model::NormalizeCreate(Spec(kind), model_body);
+    if (!normalized.ok()) AppendDetails(fields, normalized.error().errors, prefix, errors);
+  }
+
+  // =========================================== trunks ===========================================
+
+  static EstError DomainUnavailable() {
+    return EstError::InvalidArgument("The provided domain name is unavailable",
+                                     {{"hostName", "The provided domain name is unavailable"}});
+  }
+
+  Result<Json, EstError> TrunkBody(const Ctx& ctx, bool put) {
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    Json converted = Json::object();
+    ToModel(kTrunkFields, *body, "", {}, "a SIP trunk", &converted, &errors);
+    if (!body->contains("hostName") || (*body)["hostName"].is_null()) errors.push_back({"hostName", "is required"});
+    if (!body->contains("name") || (*body)["name"].is_null()) errors.push_back({"name", "is required"});
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    return put ? PutAsPatch(Spec("sip_trunk"), kTrunkFields, std::move(converted)) : converted;
+  }
+
+  Reply ListTrunks(Ctx& ctx) {
+    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
+    if (!paging.ok()) return paging.error();
+    Filters filters;
+    if (auto domain = ctx.request.QueryParam("domain")) filters.emplace_back("domain", Lower(std::string(*domain)));
+    auto rows = ListAll(ctx, "sip_trunk", std::move(filters));
+    if (!rows.ok()) return rows.error();
+    std::vector<Json> items;
+    for (const auto& row : *rows) items.push_back(RenderTrunk(row));
+    return JsonReply(200, Envelope("trunks", items, *paging));
+  }
+
+  Reply CreateTrunk(Ctx& ctx) {
+    auto body = TrunkBody(ctx, false);
+    if (!body.ok()) return body.error();
+    auto row = WriteRow(ctx, Op::kCreate, "sip_trunk", "", std::move(body).value(), kTrunkFields);
+    if (!row.ok()) return row.error().status == "ALREADY_EXISTS" ? DomainUnavailable() : row.error();
+    return JsonReply(201, RenderTrunk(*row));
+  }
+
+  Reply GetTrunk(Ctx& ctx) {
+    auto row = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
+    if (!row.ok()) return row.error();
+    return JsonReply(200, RenderTrunk(*row));
+  }
+
+  Reply PutTrunk(Ctx& ctx) {
+    auto row = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
+    if (!row.ok()) return row.error();
+    auto body = TrunkBody(ctx, true);
+    if (!body.ok()) return body.error();
+    auto updated = WriteRow(ctx, Op::kPatch, "sip_trunk", row->id, std::move(body).value(), kTrunkFields);
+    if (!updated.ok()) return updated.error().status == "ALREADY_EXISTS" ? DomainUnavailable() : updated.error();
+    return JsonReply(200, RenderTrunk(*updated));
+  }
+
+  // Deletes the trunk's endpoints and list bindings and unassigns its phone numbers, then
+  // the trunk. Other referrers (e.g. /v1 outbound routes) refuse the delete with 409.
+  Reply DeleteTrunk(Ctx& ctx) {
+    auto row = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
+    if (!row.ok()) return row.error();
+    const Filters by_trunk = {{"trunk_id", row->id}};
+    for (std::string_view kind : {"sip_endpoint", "trunk_acl_binding", "trunk_credential_binding"}) {
+      auto children = ListAll(ctx, kind, by_trunk);
+      if (!children.ok()) return children.error();
+      for (const auto& child : *children) {
+        auto r = Write(ctx, Op::kDelete, kind, child.id, Json::object());
+        if (!r.ok()) return r.error();
+      }
+    }
+    auto numbers = ListAll(ctx, "did", by_trunk);
+    if (!numbers.ok()) return numbers.error();
+    for (const auto& number : *numbers) {
+      auto r = Write(ctx, Op::kPatch, "did", number.id, Json{{"trunk_id", nullptr}});
+      if (!r.ok()) return r.error();
+    }
+    auto r = Write(ctx, Op::kDelete, "sip_trunk", row->id, Json::object());
+    if (!r.ok()) return r.error();
+    return NoContent();
+  }
+
+  // ========================================= endpoints ==========================================
+
+  Result<Json, EstError> EndpointBody(const Ctx& ctx, const std::string& trunk_id, bool put) {
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    Json converted = Json::object();
+    ToModel(kEndpointFields, *body, "", {"isRegistered"}, "a SIP endpoint", &converted, &errors);
+    bool registered = false;
+    if (auto it = body->find("isRegistered"); it != body->end() && !it->is_null()) {
+      if (!it->is_boolean()) {
+        errors.push_back({"isRegistered", "must be a boolean"});
+      } else {
+        registered = it->get<bool>();
+      }
+    }
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    converted["kind"] = registered ? "registered" : "static";
+    if (put) return PutAsPatch(Spec("sip_endpoint"), kEndpointFields, std::move(converted));
+    converted["trunk_id"] = trunk_id;
+    return converted;
+  }
+
+  Result<ResourceRow, EstError> RequireEndpoint(const Ctx& ctx, const std::string& trunk_id) {
+    auto row = Require(ctx, "sip_endpoint", ctx.Param("endpointId"), "SIP endpoint");
+    if (!row.ok()) return row;
+    if (DocString(row->document, "trunk_id") != trunk_id) {
+      return EstError::NotFound("SIP endpoint '" + ctx.Param("endpointId") + "' not found");
+    }
+    return row;
+  }
+
+  Reply ListEndpoints(Ctx& ctx) {
+    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
+    if (!paging.ok()) return paging.error();
+    auto trunk = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
+    if (!trunk.ok()) return trunk.error();
+    auto rows = ListAll(ctx, "sip_endpoint", {{"trunk_id", trunk->id}});
+    if (!rows.ok()) return rows.error();
+    std::vector<Json> items;
+    for (const auto& row : *rows) items.push_back(RenderEndpoint(row));
+    return JsonReply(200, Envelope("endpoints", items, *paging));
+  }
+
+  Reply CreateEndpoint(Ctx& ctx) {
+    auto trunk = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
+    if (!trunk.ok()) return trunk.error();
+    auto body = EndpointBody(ctx, trunk->id, false);
+    if (!body.ok()) return body.error();
+    auto row = WriteRow(ctx, Op::kCreate, "sip_endpoint", "", std::move(body).value(), kEndpointFields);
+    if (!row.ok()) return row.error();
+    return JsonReply(201, RenderEndpoint(*row));
+  }
+
+  Reply GetEndpoint(Ctx& ctx) {
+    auto trunk = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
+    if (!trunk.ok()) return trunk.error();
+    auto row = RequireEndpoint(ctx, trunk->id);
+    if (!row.ok()) return row.error();
+    return JsonReply(200, RenderEndpoint(*row));
+  }
+
+  Reply PutEndpoint(Ctx& ctx) {
+    auto trunk = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
+    if (!trunk.ok()) return trunk.error();
+    auto row = RequireEndpoint(ctx, trunk->id);
+    if (!row.ok()) return row.error();
+    auto body = EndpointBody(ctx, trunk->id, true);
+    if (!body.ok()) return body.error();
+    auto updated = WriteRow(ctx, Op::kPatch, "sip_endpoint", row->id, std::move(body).value(), kEndpointFields);
+    if (!updated.ok()) return updated.error();
+    return JsonReply(200, RenderEndpoint(*updated));
+  }
+
+  Reply DeleteEndpoint(Ctx& ctx) {
+    auto trunk = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
+    if (!trunk.ok()) return trunk.error();
+    auto row = RequireEndpoint(ctx, trunk->id);
+    if (!row.ok()) return row.error();
+    auto r = Write(ctx, Op::kDelete, "sip_endpoint", row->id, Json::object());
+    if (!r.ok()) return r.error();
+    return NoContent();
+  }
+
+  // ================================== trunk <-> list bindings ===================================
+
+  Result<std::vector<ResourceRow>, EstError> BindingsOf(const Ctx& ctx, const Binding& b, const std::string& trunk_id) {
+    return ListAll(ctx, b.kind, {{"trunk_id", trunk_id}});
+  }
+
+  Json BoundIds(const Binding& b, const std::vector<ResourceRow>& bindings) {
+    Json ids = Json::array();
+    for (const auto& row : bindings) ids.push_back(DocString(row.document, b.target_field));
+    return ids;
+  }
+
+  // Every id names an existing list of the project (404 naming the first that does not).
+  std::optional<EstError> CheckTargets(const Ctx& ctx, const Binding& b, const std::vector<std::string>& ids) {
+    for (const auto& id : ids) {
+      auto row = GetRow(ctx, b.target_kind, id);
+      if (!row.ok()) return row.error();
+      if (!row->has_value()) return EstError::NotFound(std::string(b.what) + " '" + id + "' not found");
+    }
+    return std::nullopt;
+  }
+
+  Reply ListBindings(Ctx& ctx, const Binding& b) {
+    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
+    if (!paging.ok()) return paging.error();
+    auto trunk = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
+    if (!trunk.ok()) return trunk.error();
+    auto bindings = BindingsOf(ctx, b, trunk->id);
+    if (!bindings.ok()) return bindings.error();
+    std::vector<Json> ids;
+    for (const auto& id : BoundIds(b, *bindings)) ids.push_back(id);
+    return JsonReply(200, Envelope(b.ids_key, ids, *paging));
+  }
+
+  // POST adds (`replace` false) or PUT replaces the trunk's set of lists.
+  Reply ChangeBindings(Ctx& ctx, const Binding& b, bool replace) {
+    auto trunk = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
+    if (!trunk.ok()) return trunk.error();
+    auto body = ParseBody(ctx.request);
+    if (!body.ok()) return body.error();
+    auto ids = IdList(*body, b.ids_key, replace);
+    if (!ids.ok()) return ids.error();
+    if (auto missing = CheckTargets(ctx, b, *ids)) return *missing;
+    auto bindings = BindingsOf(ctx, b, trunk->id);
+    if (!bindings.ok()) return bindings.error();
+    std::set<std::string> bound;
+    for (const auto& row : *bindings) {
+      const std::string target = DocString(row.document, b.target_field);
+      if (replace && std::find(ids->begin(), ids->end(), target) == ids->end()) {
+        auto r = Write(ctx, Op::kDelete, b.kind, row.id, Json::object());
+        if (!r.ok()) return r.error();
+      } else {
+        bound.insert(target);
+      }
+    }
+    for (const auto& id : *ids) {
+      if (bound.contains(id)) continue;
+      auto r = Write(ctx, Op::kCreate, b.kind, "", Json{{"trunk_id", trunk->id}, {std::string(b.target_field), id}});
+      if (!r.ok()) return r.error();
+    }
+    auto after = BindingsOf(ctx, b, trunk->id);
+    if (!after.ok()) return after.error();
+    return JsonReply(200, Json{{std::string(b.ids_key), BoundIds(b, *after)}});
+  }
+
+  Reply RemoveBinding(Ctx& ctx, const Binding& b, std::string_view target_param) {
+    auto trunk = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
+    if (!trunk.ok()) return trunk.error();
+    const std::string target = ctx.Param(target_param);
+    auto bindings = ListAll(ctx, b.kind, {{"trunk_id", trunk->id}, {std::string(b.target_field), target}});
+    if (!bindings.ok()) return bindings.error();
+    if (bindings->empty()) {
+      return EstError::NotFound(std::string(b.what) + " '" + target + "' is not assigned to trunk '" + trunk->id + "'");
+    }
+    for (const auto& row : *bindings) {
+      auto r = Write(ctx, Op::kDelete, b.kind, row.id, Json::object());
+      if (!r.ok()) return r.error();
+    }
+    return NoContent();
+  }
+
+  Reply ListAclBindings(Ctx& ctx) { return ListBindings(ctx, kAclBinding); }
+  Reply AddAclBindings(Ctx& ctx) { return ChangeBindings(ctx, kAclBinding, false); }
+  Reply ReplaceAclBindings(Ctx& ctx) { return ChangeBindings(ctx, kAclBinding, true); }
+  Reply RemoveAclBinding(Ctx& ctx) { return RemoveBinding(ctx, kAclBinding, "aclId"); }
+  Reply ListCredentialBindings(Ctx& ctx) { return ListBindings(ctx, kCredentialBinding); }
+  Reply AddCredentialBindings(Ctx& ctx) { return ChangeBindings(ctx, kCredentialBinding, false); }
+  Reply ReplaceCredentialBindings(Ctx& ctx) { return ChangeBindings(ctx, kCredentialBinding, true); }
+  Reply RemoveCredentialBinding(Ctx& ctx) { return RemoveBinding(ctx, kCredentialBinding, "credentialListId"); }
+
+  // The trunks bound to list `list_id` (GET /accessControlLists/{id}/trunks and
+  // /credentialLists/{id}/trunks).
+  Reply TrunksOfList(Ctx& ctx, const Binding& b, std::string_view what) {
+    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
+    if (!paging.ok()) return paging.error();
+    auto list = Require(ctx, b.target_kind, ctx.Param("listId"), what);
+    if (!list.ok()) return list.error();
+    auto bindings = ListAll(ctx, b.kind, {{std::string(b.target_field), list->id}});
+    if (!bindings.ok()) return bindings.error();
+    std::vector<Json> items;
+    for (const auto& binding : *bindings) {
+      auto trunk = GetRow(ctx, "sip_trunk", DocString(binding.document, "trunk_id"));
+      if (!trunk.ok()) return trunk.error();
+      if (trunk->has_value()) items.push_back(RenderTrunk(**trunk));
+    }
+    return JsonReply(200, Envelope("trunks", items, *paging));
+  }
+
+  // ==================================== access control lists ====================================
+
+  Result<Json, EstError> RenderAcl(const Ctx& ctx, const ResourceRow& acl) {
+    auto ranges = ListAll(ctx, "ip_acl_range", {{"acl_id", acl.id}});
+    if (!ranges.ok()) return ranges.error();
+    auto bindings = ListAll(ctx, "trunk_acl_binding", {{"acl_id", acl.id}});
+    if (!bindings.ok()) return bindings.error();
+    Json out = Common(FromModel(kAclFields, acl.document), acl);
+    out["ipRanges"] = Json::array();
+    for (const auto& r : *ranges) out["ipRanges"].push_back(RenderRange(r));
+    out["trunks"] = Json::array();
+    for (const auto& b : *bindings) out["trunks"].push_back(DocString(b.document, "trunk_id"));
+    return out;
+  }
+
+  Reply ListAcls(Ctx& ctx) {
+    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
+    if (!paging.ok()) return paging.error();
+    auto rows = ListAll(ctx, "ip_acl");
+    if (!rows.ok()) return rows.error();
+    std::vector<Json> items;
+    for (const auto& row : *rows) {
+      auto acl = RenderAcl(ctx, row);
+      if (!acl.ok()) return acl.error();
+      items.push_back(std::move(acl).value());
+    }
+    return JsonReply(200, Envelope("accessControlLists", items, *paging));
+  }
+
+  // An IP range body converted to the model (with `acl_id`), errors under `prefix`.
+  static Json RangeToModel(const Json& body, const std::string& acl_id, std::string_view prefix,
+                           std::vector<EstErrorDetail>* errors) {
+    Json converted = Json::object();
+    if (!body.is_object()) {
+      errors->push_back({std::string(prefix.substr(0, prefix.size() ? prefix.size() - 1 : 0)), "must be an object"});
+      return converted;
+    }
+    ToModel(kRangeFields, body, prefix, {}, "an IP range", &converted, errors);
+    converted["acl_id"] = acl_id;
+    return converted;
+  }
+
+  Reply CreateAcl(Ctx& ctx) {
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    Json acl = Json::object();
+    ToModel(kAclFields, *body, "", {"ipRanges", "trunks"}, "an access control list", &acl, &errors);
+    std::vector<Json> ranges;
+    auto it = body->find("ipRanges");
+    if (it == body->end() || !it->is_array() || it->empty()) {
+      errors.push_back({"ipRanges", "must be a non-empty array: an access control list needs at least one IP range"});
+    } else {
+      for (size_t i = 0; i < it->size(); ++i) {
+        const std::string prefix = "ipRanges[" + std::to_string(i) + "].";
+        size_t before = errors.size();
+        Json range = RangeToModel((*it)[i], "ipacl_pending", prefix, &errors);
+        if (errors.size() == before) Precheck("ip_acl_range", range, kRangeFields, prefix, &errors);
+        ranges.push_back(std::move(range));
+      }
+    }
+    Precheck("ip_acl", acl, kAclFields, "", &errors);
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    auto created = WriteRow(ctx, Op::kCreate, "ip_acl", "", acl, kAclFields);
+    if (!created.ok()) return created.error();
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      ranges[i]["acl_id"] = created->id;
+      auto r = Write(ctx, Op::kCreate, "ip_acl_range", "", ranges[i], kRangeFields,
+                     "ipRanges[" + std::to_string(i) + "].");
+      if (!r.ok()) return r.error();
+    }
+    auto rendered = RenderAcl(ctx, *created);
+    if (!rendered.ok()) return rendered.error();
+    return JsonReply(200, *rendered);
+  }
+
+  Reply GetAcl(Ctx& ctx) {
+    auto row = Require(ctx, "ip_acl", ctx.Param("listId"), "access control list");
+    if (!row.ok()) return row.error();
+    auto rendered = RenderAcl(ctx, *row);
+    if (!rendered.ok()) return rendered.error();
+    return JsonReply(200, *rendered);
+  }
+
+  Reply PutAcl(Ctx& ctx) {
+    auto row = Require(ctx, "ip_acl", ctx.Param("listId"), "access control list");
+    if (!row.ok()) return row.error();
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    Json converted = Json::object();
+    ToModel(kAclFields, *body, "", {"ipRanges", "trunks"}, "an access control list", &converted, &errors);
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    auto updated = WriteRow(ctx, Op::kPatch, "ip_acl", row->id,
+                            PutAsPatch(Spec("ip_acl"), kAclFields, std::move(converted)), kAclFields);
+    if (!updated.ok()) return updated.error();
+    auto rendered = RenderAcl(ctx, *updated);
+    if (!rendered.ok()) return rendered.error();
+    return JsonReply(200, *rendered);
+  }
+
+  // Removes the list from every trunk and deletes its ranges, then the list.
+  Reply DeleteAcl(Ctx& ctx) {
+    auto row = Require(ctx, "ip_acl", ctx.Param("listId"), "access control list");
+    if (!row.ok()) return row.error();
+    const Filters by_acl = {{"acl_id", row->id}};
+    for (std::string_view kind : {"trunk_acl_binding", "ip_acl_range"}) {
+      auto children = ListAll(ctx, kind, by_acl);
+      if (!children.ok()) return children.error();
+      for (const auto& child : *children) {
+        auto r = Write(ctx, Op::kDelete, kind, child.id, Json::object());
+        if (!r.ok()) return r.error();
+      }
+    }
+    auto r = Write(ctx, Op::kDelete, "ip_acl", row->id, Json::object());
+    if (!r.ok()) return r.error();
+    return NoContent();
+  }
+
+  Reply TrunksOfAcl(Ctx& ctx) { return TrunksOfList(ctx, kAclBinding, "access control list"); }
+
+  Reply ListRanges(Ctx& ctx) {
+    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
+    if (!paging.ok()) return paging.error();
+    auto acl = Require(ctx, "ip_acl", ctx.Param("listId"), "access control list");
+    if (!acl.ok()) return acl.error();
+    auto rows = ListAll(ctx, "ip_acl_range", {{"acl_id", acl->id}});
+    if (!rows.ok()) return rows.error();
+    std::vector<Json> items;
+    for (const auto& row : *rows) items.push_back(RenderRange(row));
+    return JsonReply(200, Envelope("ipRanges", items, *paging));
+  }
+
+  Reply CreateRange(Ctx& ctx) {
+    auto acl = Require(ctx, "ip_acl", ctx.Param("listId"), "access control list");
+    if (!acl.ok()) return acl.error();
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    Json range = RangeToModel(*body, acl->id, "", &errors);
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    auto row = WriteRow(ctx, Op::kCreate, "ip_acl_range", "", std::move(range), kRangeFields);
+    if (!row.ok()) return row.error();
+    return JsonReply(200, RenderRange(*row));
+  }
+
+  Result<ResourceRow, EstError> RequireRange(const Ctx& ctx, const std::string& acl_id) {
+    auto row = Require(ctx, "ip_acl_range", ctx.Param("rangeId"), "IP range");
+    if (!row.ok()) return row;
+    if (DocString(row->document, "acl_id") != acl_id) {
+      return EstError::NotFound("IP range '" + ctx.Param("rangeId") + "' not found");
+    }
+    return row;
+  }
+
+  Reply PutRange(Ctx& ctx) {
+    auto acl = Require(ctx, "ip_acl", ctx.Param("listId"), "access control list");
+    if (!acl.ok()) return acl.error();
+    auto row = RequireRange(ctx, acl->id);
+    if (!row.ok()) return row.error();
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    Json range = RangeToModel(*body, acl->id, "", &errors);
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    range.erase("acl_id");
+    auto updated = WriteRow(ctx, Op::kPatch, "ip_acl_range", row->id,
+                            PutAsPatch(Spec("ip_acl_range"), kRangeFields, std::move(range)), kRangeFields);
+    if (!updated.ok()) return updated.error();
+    return JsonReply(200, RenderRange(*updated));
+  }
+
+  Reply DeleteRange(Ctx& ctx) {
+    auto acl = Require(ctx, "ip_acl", ctx.Param("listId"), "access control list");
+    if (!acl.ok()) return acl.error();
+    auto row = RequireRange(ctx, acl->id);
+    if (!row.ok()) return row.error();
+    auto r = Write(ctx, Op::kDelete, "ip_acl_range", row->id, Json::object());
+    if (!r.ok()) return r.error();
+    return NoContent();
+  }
+
+  // ======================================= credential lists =====================================
+
+  Result<Json, EstError> RenderCredentialList(const Ctx& ctx, const ResourceRow& list) {
+    auto credentials = ListAll(ctx, "credential", {{"credential_list_id", list.id}});
+    if (!credentials.ok()) return credentials.error();
+    Json out = Common(FromModel(kCredentialListFields, list.document), list);
+    out["credentials"] = Json::array();
+    for (const auto& c : *credentials) {
+      out["credentials"].push_back(Json{{"id", c.id}, {"username", DocString(c.document, "username")}});
+    }
+    return out;
+  }
+
+  // Parses `credentials: [{username, password}]`; each is validated as a create.
+  static std::vector<Json> CredentialsOf(const Json& body, std::vector<EstErrorDetail>* errors) {
+    std::vector<Json> out;
+    auto it = body.find("credentials");
+    if (it == body.end() || it->is_null()) return out;
+    if (!it->is_array()) {
+      errors->push_back({"credentials", "must be an array of {username, password}"});
+      return out;
+    }
+    std::set<std::string> usernames;
+    for (size_t i = 0; i < it->size(); ++i) {
+      const std::string prefix = "credentials[" + std::to_string(i) + "].";
+      const Json& c = (*it)[i];
+      if (!c.is_object()) {
+        errors->push_back({prefix.substr(0, prefix.size() - 1), "must be an object"});
+        continue;
+      }
+      Json converted = Json::object();
+      const size_t before = errors->size();
+      ToModel(kCredentialFields, c, prefix, {}, "a credential", &converted, errors);
+      converted["credential_list_id"] = "crl_pending";
+      if (errors->size() == before) Precheck("credential", converted, kCredentialFields, prefix, errors);
+      const std::string username = DocString(converted, "username");
+      if (!usernames.insert(username).second) errors->push_back({prefix + "username", "is listed twice"});
+      out.push_back(std::move(converted));
+    }
+    return out;
+  }
+
+  // Makes the list's credentials exactly `wanted` (by username): new ones created,
+  // existing ones given the new password, others deleted when `remove_others`.
+  Result<bool, EstError> SyncCredentials(const Ctx& ctx, const std::string& list_id, std::vector<Json> wanted,
+                                         bool remove_others) {
+    auto existing = ListAll(ctx, "credential", {{"credential_list_id", list_id}});
+    if (!existing.ok()) return existing.error();
+    std::map<std::string, std::string> id_of;
+    for (const auto& row : *existing) id_of[DocString(row.document, "username")] = row.id;
+    std::set<std::string> kept;
+    for (auto& c : wanted) {
+      c["credential_list_id"] = list_id;
+      const std::string username = DocString(c, "username");
+      kept.insert(username);
+      auto found = id_of.find(username);
+      auto r = found == id_of.end()
+                   ? Write(ctx, Op::kCreate, "credential", "", c, kCredentialFields)
+                   : Write(ctx, Op::kPatch, "credential", found->second, Json{{"password", c["password"]}},
+                           kCredentialFields);
+      if (!r.ok()) return r.error();
+    }
+    if (remove_others) {
+      for (const auto& [username, id] : id_of) {
+        if (kept.contains(username)) continue;
+        auto r = Write(ctx, Op::kDelete, "credential", id, Json::object());
+        if (!r.ok()) return r.error();
+      }
+    }
+    return true;
+  }
+
+  Reply ListCredentialLists(Ctx& ctx) {
+    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
+    if (!paging.ok()) return paging.error();
+    auto rows = ListAll(ctx, "credential_list");
+    if (!rows.ok()) return rows.error();
+    std::vector<Json> items;
+    for (const auto& row : *rows) {
+      auto rendered = RenderCredentialList(ctx, row);
+      if (!rendered.ok()) return rendered.error();
+      items.push_back(std::move(rendered).value());
+    }
+    return JsonReply(200, Envelope("credentialLists", items, *paging));
+  }
+
+  Reply CreateCredentialList(Ctx& ctx) {
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    Json list = Json::object();
+    ToModel(kCredentialListFields, *body, "", {"credentials", "trunks"}, "a credential list", &list, &errors);
+    std::vector<Json> credentials = CredentialsOf(*body, &errors);
+    Precheck("credential_list", list, kCredentialListFields, "", &errors);
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    auto created = WriteRow(ctx, Op::kCreate, "credential_list", "", list, kCredentialListFields);
+    if (!created.ok()) return created.error();
+    auto synced = SyncCredentials(ctx, created->id, std::move(credentials), false);
+    if (!synced.ok()) return synced.error();
+    auto rendered = RenderCredentialList(ctx, *created);
+    if (!rendered.ok()) return rendered.error();
+    return JsonReply(201, *rendered);
+  }
+
+  Reply GetCredentialList(Ctx& ctx) {
+    auto row = Require(ctx, "credential_list", ctx.Param("listId"), "credential list");
+    if (!row.ok()) return row.error();
+    auto rendered = RenderCredentialList(ctx, *row);
+    if (!rendered.ok()) return rendered.error();
+    return JsonReply(200, *rendered);
+  }
+
+  // Whole object: `name`, and, when `credentials` is sent, exactly those credentials.
+  Reply PutCredentialList(Ctx& ctx) {
+    auto row = Require(ctx, "credential_list", ctx.Param("listId"), "credential list");
+    if (!row.ok()) return row.error();
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    Json list = Json::object();
+    ToModel(kCredentialListFields, *body, "", {"credentials", "trunks"}, "a credential list", &list, &errors);
+    std::vector<Json> credentials = CredentialsOf(*body, &errors);
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    auto updated = WriteRow(ctx, Op::kPatch, "credential_list", row->id,
+                            PutAsPatch(Spec("credential_list"), kCredentialListFields, std::move(list)),
+                            kCredentialListFields);
+    if (!updated.ok()) return updated.error();
+    if (body->contains("credentials") && !(*body)["credentials"].is_null()) {
+      auto synced = SyncCredentials(ctx, row->id, std::move(credentials), true);
+      if (!synced.ok()) return synced.error();
+    }
+    auto rendered = RenderCredentialList(ctx, *updated);
+    if (!rendered.ok()) return rendered.error();
+    return JsonReply(200, *rendered);
+  }
+
+  Reply DeleteCredentialList(Ctx& ctx) {
+    auto row = Require(ctx, "credential_list", ctx.Param("listId"), "credential list");
+    if (!row.ok()) return row.error();
+    const Filters by_list = {{"credential_list_id", row->id}};
+    for (std::string_view kind : {"trunk_credential_binding", "credential"}) {
+      auto children = ListAll(ctx, kind, by_list);
+      if (!children.ok()) return children.error();
+      for (const auto& child : *children) {
+        auto r = Write(ctx, Op::kDelete, kind, child.id, Json::object());
+        if (!r.ok()) return r.error();
+      }
+    }
+    auto r = Write(ctx, Op::kDelete, "credential_list", row->id, Json::object());
+    if (!r.ok()) return r.error();
+    return NoContent();
+  }
+
+  Reply TrunksOfCredentialList(Ctx& ctx) { return TrunksOfList(ctx, kCredentialBinding, "credential list"); }
+
+  // PUT /credentialLists/{id}/credentials/{username} {password}: creates or re-keys.
+  Reply PutCredential(Ctx& ctx) {
+    auto list = Require(ctx, "credential_list", ctx.Param("listId"), "credential list");
+    if (!list.ok()) return list.error();
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    Json converted = Json::object();
+    ToModel(kCredentialFields, *body, "", {}, "a credential", &converted, &errors);
+    const std::string username = ctx.Param("username");
+    if (converted.contains("username") && converted["username"] != username) {
+      errors.push_back({"username", "must match the username of the path"});
+    }
+    converted["username"] = username;
+    converted["credential_list_id"] = list->id;
+    if (errors.empty()) Precheck("credential", converted, kCredentialFields, "", &errors);
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    auto synced = SyncCredentials(ctx, list->id, {converted}, false);
+    if (!synced.ok()) return synced.error();
+    auto rows = ListAll(ctx, "credential", {{"credential_list_id", list->id}, {"username", username}});
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return EstError::Internal("the credential was stored but cannot be read");
+    return JsonReply(200, Json{{"id", rows->front().id}, {"username", username}});
+  }
+
+  Reply DeleteCredential(Ctx& ctx) {
+    auto list = Require(ctx, "credential_list", ctx.Param("listId"), "credential list");
+    if (!list.ok()) return list.error();
+    const std::string username = ctx.Param("username");
+    auto rows = ListAll(ctx, "credential", {{"credential_list_id", list->id}, {"username", username}});
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return EstError::NotFound("credential '" + username + "' not found");
+    auto r = Write(ctx, Op::kDelete, "credential", rows->front().id, Json::object());
+    if (!r.ok()) return r.error();
+    return NoContent();
+  }
+
+  // ===================================== call blocking rules ====================================
+
+  Result<Json, EstError> RuleBody(const Ctx& ctx, bool put) {
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    Json converted = Json::object();
+    ToModel(kRuleFields, *body, "", {}, "a call blocking rule", &converted, &errors);
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    return put ? PutAsPatch(Spec("call_blocking_rule"), kRuleFields, std::move(converted)) : converted;
+  }
+
+  Reply ListRules(Ctx& ctx) {
+    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
+    if (!paging.ok()) return paging.error();
+    auto rows = ListAll(ctx, "call_blocking_rule");
+    if (!rows.ok()) return rows.error();
+    std::vector<Json> items;
+    for (const auto& row : *rows) items.push_back(RenderRule(row));
+    return JsonReply(200, Envelope("callBlockingRules", items, *paging));
+  }
+
+  Reply CreateRule(Ctx& ctx) {
+    auto body = RuleBody(ctx, false);
+    if (!body.ok()) return body.error();
+    auto row = WriteRow(ctx, Op::kCreate, "call_blocking_rule", "", std::move(body).value(), kRuleFields);
+    if (!row.ok()) return row.error();
+    return JsonReply(201, RenderRule(*row));
+  }
+
+  Reply GetRule(Ctx& ctx) {
+    auto row = Require(ctx, "call_blocking_rule", ctx.Param("ruleId"), "call blocking rule");
+    if (!row.ok()) return row.error();
+    return JsonReply(200, RenderRule(*row));
+  }
+
+  Reply PutRule(Ctx& ctx) {
+    auto row = Require(ctx, "call_blocking_rule", ctx.Param("ruleId"), "call blocking rule");
+    if (!row.ok()) return row.error();
+    auto body = RuleBody(ctx, true);
+    if (!body.ok()) return body.error();
+    auto updated = WriteRow(ctx, Op::kPatch, "call_blocking_rule", row->id, std::move(body).value(), kRuleFields);
+    if (!updated.ok()) return updated.error();
+    return JsonReply(200, RenderRule(*updated));
+  }
+
+  Reply DeleteRule(Ctx& ctx) {
+    auto row = Require(ctx, "call_blocking_rule", ctx.Param("ruleId"), "call blocking rule");
+    if (!row.ok()) return row.error();
+    auto r = Write(ctx, Op::kDelete, "call_blocking_rule", row->id, Json::object());
+    if (!r.ok()) return r.error();
+    return NoContent();
+  }
+
+  // ===================================== country permissions ====================================
+  // A country without a country_permission row is enabled (the seed's default).
+
+  static Json RenderCountry(const refdata::Country& c, bool enabled) {
+    return Json{{"isoCode", c.iso_code},
+                {"name", c.name},
+                {"continent", c.continent},
+                {"countryDialingCodes", c.country_dialing_codes},
+                {"enabled", enabled}};
+  }
+
+  Result<std::map<std::string, ResourceRow>, EstError> PermissionRows(const Ctx& ctx) {
+    auto rows = ListAll(ctx, "country_permission");
+    if (!rows.ok()) return rows.error();
+    std::map<std::string, ResourceRow> by_iso;
+    for (auto& row : *rows) by_iso[DocString(row.document, "iso_code")] = std::move(row);
+    return by_iso;
+  }
+
+  static Result<const refdata::CountryTable*, EstError> Table() {
+    const refdata::CountryTable& table = refdata::Countries();
+    if (!table.load_status().ok()) {
+      return EstError::Internal("the country table is unavailable: " + table.load_status().message());
+    }
+    return &table;
+  }
+
+  // Sets one country's permission (a row is written only when the state changes).
+  Result<bool, EstError> SetPermission(const Ctx& ctx, const std::map<std::string, ResourceRow>& rows,
+                                       const std::string& iso, bool enabled) {
+    auto it = rows.find(iso);
+    const bool current = it == rows.end() ? true : DocInt(it->second.document, "enabled") != 0;
+    if (current == enabled) return true;
+    auto r = it == rows.end()
+                 ? Write(ctx, Op::kCreate, "country_permission", "", Json{{"iso_code", iso}, {"enabled", enabled ? 1 : 0}})
+                 : Write(ctx, Op::kPatch, "country_permission", it->second.id, Json{{"enabled", enabled ? 1 : 0}});
+    if (!r.ok()) return r.error();
+    return true;
+  }
+
+  Reply ListCountryPermissions(Ctx& ctx) {
+    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
+    if (!paging.ok()) return paging.error();
+    auto table = Table();
+    if (!table.ok()) return table.error();
+    auto rows = PermissionRows(ctx);
+    if (!rows.ok()) return rows.error();
+    std::vector<Json> items;
+    for (const auto& c : (*table)->all()) {
+      auto it = rows->find(c.iso_code);
+      items.push_back(RenderCountry(c, it == rows->end() || DocInt(it->second.document, "enabled") != 0));
+    }
+    return JsonReply(200, Envelope("countryPermissions", items, *paging));
+  }
+
+  // Body: [{isoCode, enabled?}] or {countryPermissions: [...]}. Listed countries take their
+  // `enabled` (default true); every other country is disabled. Answers the enabled ones.
+  Reply PutCountryPermissions(Ctx& ctx) {
+    auto table = Table();
+    if (!table.ok()) return table.error();
+    auto body = ParseBody(ctx.request);
+    if (!body.ok()) return body.error();
+    const Json* list = &*body;
+    std::string prefix;
+    if (body->is_object()) {
+      for (const auto& [k, v] : body->items()) {
+        if (k != "countryPermissions") return InvalidFrom({{k, "is not a field of this request"}});
+      }
+      auto it = body->find("countryPermissions");
+      if (it == body->end()) return InvalidFrom({{"countryPermissions", "is required"}});
+      list = &*it;
+      prefix = "countryPermissions";
+    }
+    if (!list->is_array()) return InvalidFrom({{prefix, "must be an array of country permissions"}});
+    std::map<std::string, bool> wanted;
+    std::vector<EstErrorDetail> errors;
+    for (size_t i = 0; i < list->size(); ++i) {
+      const std::string path = prefix + "[" + std::to_string(i) + "]";
+      const Json& item = (*list)[i];
+      if (!item.is_object()) {
+        errors.push_back({path, "must be an object"});
+        continue;
+      }
+      std::string iso;
+      bool enabled = true;
+      for (const auto& [k, v] : item.items()) {
+        if (k == "isoCode") {
+          if (!v.is_string() || !(*table)->Find(v.get<std::string>())) {
+            errors.push_back({path + ".isoCode", "must be an ISO 3166-1 alpha-2 country code"});
+          } else {
+            iso = Upper(v.get<std::string>());
+          }
+        } else if (k == "enabled") {
+          if (!v.is_boolean()) errors.push_back({path + ".enabled", "must be a boolean"});
+          else enabled = v.get<bool>();
+        } else if (k != "name" && k != "continent" && k != "countryDialingCodes") {
+          errors.push_back({path + "." + k, "is not a field of a country permission"});
+        }
+      }
+      if (!item.contains("isoCode")) errors.push_back({path + ".isoCode", "is required"});
+      if (!iso.empty()) wanted[iso] = enabled;
+    }
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    auto rows = PermissionRows(ctx);
+    if (!rows.ok()) return rows.error();
+    std::vector<Json> enabled_items;
+    for (const auto& c : (*table)->all()) {
+      auto it = wanted.find(c.iso_code);
+      const bool enabled = it != wanted.end() && it->second;
+      auto set = SetPermission(ctx, *rows, c.iso_code, enabled);
+      if (!set.ok()) return set.error();
+      if (enabled) enabled_items.push_back(RenderCountry(c, true));
+    }
+    return JsonReply(200, Json{{"countryPermissions", enabled_items}});
+  }
+
+  Result<refdata::Country, EstError> CountryOfPath(const Ctx& ctx) {
+    auto table = Table();
+    if (!table.ok()) return table.error();
+    auto country = (*table)->Find(ctx.Param("isoCode"));
+    if (!country) return EstError::NotFound("country '" + ctx.Param("isoCode") + "' not found");
+    return *country;
+  }
+
+  Reply GetCountryPermission(Ctx& ctx) {
+    auto country = CountryOfPath(ctx);
+    if (!country.ok()) return country.error();
+    auto rows = PermissionRows(ctx);
+    if (!rows.ok()) return rows.error();
+    auto it = rows->find(country->iso_code);
+    return JsonReply(200, RenderCountry(*country, it == rows->end() || DocInt(it->second.document, "enabled") != 0));
+  }
+
+  Reply PutCountryPermission(Ctx& ctx) {
+    auto country = CountryOfPath(ctx);
+    if (!country.ok()) return country.error();
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    for (const auto& [k, v] : body->items()) {
+      if (k != "enabled" && k != "isoCode" && k != "name" && k != "continent" && k != "countryDialingCodes") {
+        errors.push_back({k, "is not a field of a country permission"});
+      }
+    }
+    auto it = body->find("enabled");
+    if (it == body->end() || !it->is_boolean()) errors.push_back({"enabled", "is required and must be a boolean"});
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    auto rows = PermissionRows(ctx);
+    if (!rows.ok()) return rows.error();
+    auto set = SetPermission(ctx, *rows, country->iso_code, it->get<bool>());
+    if (!set.ok()) return set.error();
+    return JsonReply(200, RenderCountry(*country, it->get<bool>()));
+  }
+
+  // ======================================== phone numbers =======================================
+
+  Reply ListNumbers(Ctx& ctx) {
+    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
+    if (!paging.ok()) return paging.error();
+    Filters filters;
+    if (auto trunk = ctx.request.QueryParam("sipTrunkId")) filters.emplace_back("trunk_id", std::string(*trunk));
+    std::string contains;
+    if (auto filter = ctx.request.QueryParam("filter")) {
+      contains = std::string(*filter);
+      contains.erase(std::remove_if(contains.begin(), contains.end(), [](char c) { return c == '+' || c == ' '; }),
+                     contains.end());
+    }
+    auto rows = ListAll(ctx, "did", std::move(filters));
+    if (!rows.ok()) return rows.error();
+    std::vector<Json> items;
+    for (const auto& row : *rows) {
+      if (!contains.empty() && DocString(row.document, "e164").find(contains) == std::string::npos) continue;
+      items.push_back(RenderNumber(row));
+    }
+    return JsonReply(200, Envelope("phoneNumbers", items, *paging));
+  }
+
+  Reply GetNumber(Ctx& ctx) {
+    const std::string text = ctx.Param("phoneNumber");
+    auto number = refdata::ParseE164(text);
+    if (!number.ok()) {
+      return EstError::InvalidArgument("'" + text + "' is not an E.164 number: " + number.status().message(),
+                                       {{"phoneNumber", number.status().message()}});
+    }
+    auto rows = ListAll(ctx, "did", {{"e164", number->digits}});
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return EstError::NotFound("phone number '" + number->with_plus + "' not found");
+    return JsonReply(200, RenderNumber(rows->front()));
+  }
+
+  // ============================================ calls ===========================================
+
+  static Json Money(const std::string& currency, const std::string& amount) {
+    if (amount.empty()) return nullptr;
+    return Json{{"currencyCode", currency}, {"amount", amount}};
+  }
+
+  static Json PlusIfNumber(const std::string& address) {
+    if (!address.empty() && std::all_of(address.begin(), address.end(), [](unsigned char c) { return std::isdigit(c); })) {
+      return "+" + address;
+    }
+    return address;
+  }
+
+  static Json RenderCall(const projections::calls::CallRecord& c) {
+    const auto time = [](int64_t ms) { return ms == 0 ? Json(nullptr) : Json(refdata::FormatRfc3339(ms)); };
+    int64_t duration = 0;
+    if (c.answer_ms != 0 && c.end_ms >= c.answer_ms) duration = (c.end_ms - c.answer_ms) / 1000;
+    return Json{{"callId", c.call_id},
+                {"from", PlusIfNumber(c.from)},
+                {"to", PlusIfNumber(c.to)},
+                {"direction", c.direction},
+                {"answerTime", time(c.answer_ms)},
+                {"endTime", time(c.end_ms)},
+                {"durationSeconds", duration},
+                {"callResult", c.result.empty() ? Json(nullptr) : Json(c.result)},
+                {"pricePerMinute", Money(c.currency_code, c.price_per_minute)},
+                {"billingDurationSeconds", c.billing_duration_seconds},
+                {"price", Money(c.currency_code, c.price)},
+                {"createTime", refdata::FormatRfc3339(c.create_ms)},
+                {"projectId", c.account_id},
+                {"trunkId", c.trunk_id.empty() ? Json(nullptr) : Json(c.trunk_id)}};
+  }
+
+  // A comma-separated list of values from `allowed` (upper-cased).
+  static Result<std::set<std::string>, EstError> EnumSet(std::string_view param, std::string_view text,
+                                                         const std::set<std::string>& allowed) {
+    std::set<std::string> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+      const size_t comma = text.find(',', start);
+      std::string value = Upper(std::string(text.substr(start, comma == std::string_view::npos ? comma : comma - start)));
+      if (!allowed.contains(value)) {
+        std::string names;
+        for (const auto& a : allowed) names += (names.empty() ? "" : ", ") + a;
+        return EstError::InvalidArgument(std::string(param) + " '" + value + "' is not one of " + names,
+                                         {{std::string(param), "must be one of " + names}});
+      }
+      out.insert(value);
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    return out;
+  }
+
+  static std::string NumberPrefix(std::string_view text) {
+    std::string out(text);
+    while (!out.empty() && (out.front() == ' ' || out.front() == '+')) out.erase(0, 1);
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+  }
+
+  Reply FindCalls(Ctx& ctx) {
+    if (calls == nullptr) return EstError::Unavailable("the call-record view is not running");
+    auto paging = ParsePaging(ctx.request, kDefaultCallsPageSize);
+    if (!paging.ok()) return paging.error();
+    const Request& r = ctx.request;
+    projections::calls::CallQuery q;
+    q.account_id = ctx.account;
+    if (auto v = r.QueryParam("from")) q.from_prefix = NumberPrefix(*v);
+    if (auto v = r.QueryParam("to")) q.to_prefix = NumberPrefix(*v);
+    if (auto v = r.QueryParam("trunkId")) q.trunk_id = std::string(*v);
+    if (auto v = r.QueryParam("callResult")) {
+      auto set = EnumSet("callResult", *v, {"COMPLETED", "NO_ANSWER", "CANCEL", "BUSY", "FAILED"});
+      if (!set.ok()) return set.error();
+      q.results = std::move(set).value();
+    }
+    if (auto v = r.QueryParam("direction")) {
+      auto set = EnumSet("direction", *v, {"INBOUND", "OUTBOUND"});
+      if (!set.ok()) return set.error();
+      q.directions = std::move(set).value();
+    }
+    for (const auto& [param, field] : {std::pair{"fromCountryCode", &q.from_country}, {"toCountryCode", &q.to_country}}) {
+      if (auto v = r.QueryParam(param)) {
+        auto table = Table();
+        if (!table.ok()) return table.error();
+        auto country = (*table)->Find(*v);
+        if (!country) {
+          return EstError::InvalidArgument(std::string(param) + " '" + std::string(*v) + "' is not an ISO country code",
+                                           {{param, "must be an ISO 3166-1 alpha-2 code"}});
+        }
+        *field = country->iso_code;
+      }
+    }
+    bool emergency_only = false;
+    if (auto v = r.QueryParam("emergencyOnly")) {
+      if (*v == "true") emergency_only = true;
+      else if (*v != "false" && *v != "null" && !v->empty()) {
+        return EstError::InvalidArgument("emergencyOnly must be true, false or null",
+                                         {{"emergencyOnly", "must be true, false or null"}});
+      }
+    }
+    const int64_t now = options.now_s ? options.now_s()
+                                      : std::chrono::duration_cast<std::chrono::seconds>(
+                                            std::chrono::system_clock::now().time_since_epoch()).count();
+    std::vector<std::string> conditions;
+    for (const auto& [key, value] : r.query) {
+      if (auto condition = refdata::CreateTimeConditionFromQuery(key, value)) conditions.push_back(*condition);
+    }
+    const auto start = r.QueryParam("createTimeStart");
+    const auto end = r.QueryParam("createTimeEnd");
+    refdata::TimeRange range;
+    if (!conditions.empty() || (!start && !end)) {
+      auto parsed = refdata::ParseCreateTimeFilter(std::span<const std::string>(conditions), now);
+      if (!parsed.ok()) {
+        return EstError::InvalidArgument("createTime: " + parsed.status().message(),
+                                         {{"createTime", parsed.status().message()}});
+      }
+      range = *parsed;
+    }
+    for (const auto& [param, bound] : {std::pair{"createTimeStart", start}, {"createTimeEnd", end}}) {
+      if (!bound) continue;
+      auto instant = refdata::ParseInstantMs(*bound);
+      if (!instant.ok()) {
+        return EstError::InvalidArgument(std::string(param) + ": " + instant.status().message(),
+                                         {{param, instant.status().message()}});
+      }
+      if (std::string_view(param) == "createTimeStart") range.begin_ms = std::max(range.begin_ms, *instant);
+      else range.end_ms = std::min(range.end_ms, *instant + 1);
+    }
+    q.create_begin_ms = range.begin_ms;
+    q.create_end_ms = range.end_ms;
+    q.offset = (paging->page - 1) * paging->size;
+    q.limit = paging->size;
+    Json items = Json::array();
+    size_t total = 0;
+    // Call records carry no emergency flag yet: no recorded call is an emergency call.
+    if (!emergency_only && range.begin_ms < range.end_ms) {
+      auto page = calls->Find(q);
+      if (!page.ok()) return FromStatus(page.status());
+      for (const auto& c : page->calls) items.push_back(RenderCall(c));
+      total = page->total;
+    }
+    return JsonReply(200, Json{{"calls", std::move(items)},
+                               {"totalItems", total},
+                               {"pageNumber", paging->page},
+                               {"pageSize", paging->size}});
+  }
+
+  // ============================================ routes ==========================================
+
+  Status AddRoutes(Router& router) {
+    const std::string p = "/projects/{projectId}";
+    const std::vector<std::tuple<const char*, std::string, Fn>> routes = {
+        {"GET", p + "/trunks", &Impl::ListTrunks},
+        {"POST", p + "/trunks", &Impl::CreateTrunk},
+        {"GET", p + "/trunks/{trunkId}", &Impl::GetTrunk},
+        {"PUT", p + "/trunks/{trunkId}", &Impl::PutTrunk},
+        {"DELETE", p + "/trunks/{trunkId}", &Impl::DeleteTrunk},
+        {"GET", p + "/trunks/{trunkId}/endpoints", &Impl::ListEndpoints},
+        {"POST", p + "/trunks/{trunkId}/endpoints", &Impl::CreateEndpoint},
+        {"GET", p + "/trunks/{trunkId}/endpoints/{endpointId}", &Impl::GetEndpoint},
+        {"PUT", p + "/trunks/{trunkId}/endpoints/{endpointId}", &Impl::PutEndpoint},
+        {"DELETE", p + "/trunks/{trunkId}/endpoints/{endpointId}", &Impl::DeleteEndpoint},
+        {"GET", p + "/trunks/{trunkId}/accessControlLists", &Impl::ListAclBindings},
+        {"POST", p + "/trunks/{trunkId}/accessControlLists", &Impl::AddAclBindings},
+        {"PUT", p + "/trunks/{trunkId}/accessControlLists", &Impl::ReplaceAclBindings},
+        {"DELETE", p + "/trunks/{trunkId}/accessControlLists/{aclId}", &Impl::RemoveAclBinding},
+        {"GET", p + "/trunks/{trunkId}/credentialLists", &Impl::ListCredentialBindings},
+        {"POST", p + "/trunks/{trunkId}/credentialLists", &Impl::AddCredentialBindings},
+        {"PUT", p + "/trunks/{trunkId}/credentialLists", &Impl::ReplaceCredentialBindings},
+        {"DELETE", p + "/trunks/{trunkId}/credentialLists/{credentialListId}", &Impl::RemoveCredentialBinding},
+        {"GET", p + "/accessControlLists", &Impl::ListAcls},
+        {"POST", p + "/accessControlLists", &Impl::CreateAcl},
+        {"GET", p + "/accessControlLists/{listId}", &Impl::GetAcl},
+        {"PUT", p + "/accessControlLists/{listId}", &Impl::PutAcl},
+        {"DELETE", p + "/accessControlLists/{listId}", &Impl::DeleteAcl},
+        {"GET", p + "/accessControlLists/{listId}/trunks", &Impl::TrunksOfAcl},
+        {"GET", p + "/accessControlLists/{listId}/ipRanges", &Impl::ListRanges},
+        {"POST", p + "/accessControlLists/{listId}/ipRanges", &Impl::CreateRange},
+        {"PUT", p + "/accessControlLists/{listId}/ipRanges/{rangeId}", &Impl::PutRange},
+        {"DELETE", p + "/accessControlLists/{listId}/ipRanges/{rangeId}", &Impl::DeleteRange},
+        {"GET", p + "/credentialLists", &Impl::ListCredentialLists},
+        {"POST", p + "/credentialLists", &Impl::CreateCredentialList},
+        {"GET", p + "/credentialLists/{listId}", &Impl::GetCredentialList},
+        {"PUT", p + "/credentialLists/{listId}", &Impl::PutCredentialList},
+        {"DELETE", p + "/credentialLists/{listId}", &Impl::DeleteCredentialList},
+        {"GET", p + "/credentialLists/{listId}/trunks", &Impl::TrunksOfCredentialList},
+        {"PUT", p + "/credentialLists/{listId}/credentials/{username}", &Impl::PutCredential},
+        {"DELETE", p + "/credentialLists/{listId}/credentials/{username}", &Impl::DeleteCredential},
+        {"GET", p + "/callBlockingRules", &Impl::ListRules},
+        {"POST", p + "/callBlockingRules", &Impl::CreateRule},
+        {"GET", p + "/callBlockingRules/{ruleId}", &Impl::GetRule},
+        {"PUT", p + "/callBlockingRules/{ruleId}", &Impl::PutRule},
+        {"DELETE", p + "/callBlockingRules/{ruleId}", &Impl::DeleteRule},
+        {"GET", p + "/countryPermissions", &Impl::ListCountryPermissions},
+        {"PUT", p + "/countryPermissions", &Impl::PutCountryPermissions},
+        {"GET", p + "/countryPermissions/{isoCode}", &Impl::GetCountryPermission},
+        {"PUT", p + "/countryPermissions/{isoCode}", &Impl::PutCountryPermission},
+        {"GET", p + "/phoneNumbers", &Impl::ListNumbers},
+        {"GET", p + "/phoneNumbers/{phoneNumber}", &Impl::GetNumber},
+        {"GET", p + "/calls", &Impl::FindCalls},
+    };
+    for (const auto& [method, pattern, fn] : routes) {
+      if (Status s = router.Add(method, pattern, Wrap(fn)); !s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+};
+
+EstApi::EstApi(actors::AccountService& accounts, const projections::ConfigView& view,
+               const projections::calls::CallsView* calls, AdminKey admin_key, EstApiOptions options)
+    : impl_(std::make_unique<Impl>(accounts, view, calls, std::move(admin_key), std::move(options))) {}
+
+EstApi::~EstApi() { Stop(); }
+
+Status EstApi::Mount(Router& root) {
+  auto router = std::make_shared<Router>();
+  router->SetErrorRenderer(RenderEstGenericError);
+  if (Status s = impl_->AddRoutes(*router); !s.ok()) return s;
+  return root.Mount(kEstPrefix, std::move(router));
+}
+
+void EstApi::Stop() { impl_->workers.Stop(); }
+
+}  // namespace dialtone::gateway::est

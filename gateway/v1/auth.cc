@@ -1,0 +1,141 @@
+#include "gateway/v1/auth.h"
+
+#include <algorithm>
+
+#include "actors/account_model.h"
+
+namespace dialtone::gateway::v1 {
+
+namespace {
+
+constexpr std::string_view kAccountKind = "account";
+
+std::string DocString(const nlohmann::json& doc, const char* field) {
+  auto it = doc.find(field);
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool DocFlag(const nlohmann::json& doc, const char* field) {
+  auto it = doc.find(field);
+  if (it == doc.end()) return false;
+  if (it->is_boolean()) return it->get<bool>();
+  return it->is_number_integer() && it->get<int64_t>() != 0;
+}
+
+ApiError AccountNotFound(std::string_view account_id) {
+  return ApiError::NotFound("account '" + std::string(account_id) + "' not found");
+}
+
+}  // namespace
+
+std::string Principal::CommandPrincipal() const { return is_admin() ? "admin" : "key:" + key_id; }
+
+std::string_view Principal::ViaName() const { return is_admin() ? "admin" : "api_key"; }
+
+bool Principal::HasScope(std::string_view scope) const {
+  return std::any_of(scopes.begin(), scopes.end(),
+                     [&](const std::string& s) { return s == "*" || s == scope; });
+}
+
+Result<std::optional<projections::ResourceRow>, ApiError> LoadAccountRow(
+    const projections::ConfigView& view, std::string_view account_id) {
+  if (account_id.empty() || account_id.find('\0') != std::string_view::npos) {
+    return std::optional<projections::ResourceRow>();
+  }
+  auto row = view.Get(account_id, kAccountKind, account_id);
+  if (!row.ok()) return FromStatus(row.status());
+  return std::move(row).value();
+}
+
+Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey& admin_key,
+                                         const projections::ConfigView& view) {
+  const std::optional<std::string_view> presented = PresentedApiKey(request);
+  if (!presented || presented->empty()) {
+    return ApiError::Unauthenticated(
+        "an API key is required (x-api-key header or Authorization: Bearer)");
+  }
+  if (admin_key.Matches(*presented)) {
+    Principal admin;
+    admin.via = Principal::Via::kAdmin;
+    admin.scopes = {"*"};
+    return admin;
+  }
+  const std::optional<actors::ApiKeyToken> token = actors::ParseApiKey(*presented);
+  if (!token) return ApiError::Unauthenticated("the API key is not valid");
+  auto found = view.FindApiKey(token->key_id);
+  if (!found.ok()) return FromStatus(found.status());
+  if (!found->has_value()) return ApiError::Unauthenticated("the API key is not valid");
+  const projections::ApiKeyRow& key = **found;
+  actors::ApiKeyRecord record;
+  record.key_id = key.key_id;
+  record.secret_sha256 = key.secret_sha256;
+  if (!actors::ApiKeySecretMatches(record, token->secret)) {
+    return ApiError::Unauthenticated("the API key is not valid");
+  }
+  if (key.revoked) return ApiError::Unauthenticated("the API key has been revoked");
+
+  auto account = LoadAccountRow(view, key.account_id);
+  if (!account.ok()) return account.error();
+  if (!account->has_value()) return ApiError::Unauthenticated("the API key's account does not exist");
+  const std::string status = DocString((*account)->document, "status");
+  if (status != "active") {
+    return ApiError::Unauthenticated("the API key's account '" + key.account_id + "' is " +
+                                     (status.empty() ? std::string("not active") : status) +
+                                     "; its keys are refused");
+  }
+  Principal principal;
+  principal.via = Principal::Via::kApiKey;
+  principal.key_id = key.key_id;
+  principal.key_account_id = key.account_id;
+  principal.key_account_is_reseller = DocFlag((*account)->document, "is_reseller");
+  principal.scopes = key.scopes;
+  return principal;
+}
+
+Result<std::optional<std::string>, ApiError> NamedAccount(const Request& request) {
+  const std::optional<std::string_view> header = request.headers.Get("x-account-id");
+  const std::optional<std::string_view> query = request.QueryParam("account_id");
+  if (header && query && *header != *query) {
+    return ApiError::InvalidArgument(
+        "x-account-id and the account_id query parameter name different accounts");
+  }
+  const std::optional<std::string_view> named = header ? header : query;
+  if (!named) return std::optional<std::string>();
+  if (named->empty()) return ApiError::InvalidArgument("the named account id is empty");
+  return std::optional<std::string>(std::string(*named));
+}
+
+bool CanSeeAccount(const Principal& principal, const projections::ResourceRow& row) {
+  if (principal.is_admin()) return true;
+  if (row.id == principal.key_account_id) return true;
+  return principal.key_account_is_reseller &&
+         DocString(row.document, "parent_id") == principal.key_account_id;
+}
+
+bool ManagesAccount(const Principal& principal, const projections::ResourceRow& row) {
+  if (principal.is_admin()) return true;
+  return principal.key_account_is_reseller && row.id != principal.key_account_id &&
+         DocString(row.document, "parent_id") == principal.key_account_id;
+}
+
+Result<std::string, ApiError> ResolveActingAccount(const Request& request, const Principal& principal,
+                                                   const projections::ConfigView& view,
+                                                   bool required) {
+  auto named = NamedAccount(request);
+  if (!named.ok()) return named.error();
+  if (!named->has_value()) {
+    if (!principal.is_admin()) return principal.key_account_id;
+    if (!required) return std::string();
+    return ApiError::InvalidArgument(
+        "the admin key acts on no account by itself: name one with the x-account-id header "
+        "or the account_id query parameter");
+  }
+  const std::string& account_id = **named;
+  if (!principal.is_admin() && account_id == principal.key_account_id) return account_id;
+  auto row = LoadAccountRow(view, account_id);
+  if (!row.ok()) return row.error();
+  if (!row->has_value() || !CanSeeAccount(principal, **row)) return AccountNotFound(account_id);
+  return account_id;
+}
+
+}  // namespace dialtone::gateway::v1

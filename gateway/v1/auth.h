@@ -1,0 +1,73 @@
+// Who a /v1 request is and which account it acts on.
+//
+// Credentials (`x-api-key: <key>` or `Authorization: Bearer <key>`):
+//   - the platform admin key (gateway/admin_auth.h): principal "admin", every scope, acts
+//     on any account, but must name it (`x-account-id` header or `account_id` query
+//     parameter) on account-scoped routes;
+//   - an account key "dtk_<key_id>_<secret>": looked up in the config view by key id, its
+//     secret's SHA-256 compared in constant time; refused (401) when unknown, wrong,
+//     revoked, or when its account is suspended or closed. It acts on its own account, or,
+//     when that account is a reseller, on one of its direct children named as above. Any
+//     other named account answers 404, exactly as an account that does not exist.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "gateway/admin_auth.h"
+#include "gateway/http_types.h"
+#include "gateway/v1/errors.h"
+#include "projections/config_view.h"
+
+namespace dialtone::gateway::v1 {
+
+// The scope every configuration route needs ("*" grants every scope).
+inline constexpr std::string_view kConfigScope = "config";
+
+struct Principal {
+  enum class Via { kAdmin, kApiKey };
+  Via via = Via::kApiKey;
+  std::string key_id;                 // kApiKey
+  std::string key_account_id;         // kApiKey: the account the key belongs to
+  bool key_account_is_reseller = false;
+  std::vector<std::string> scopes;    // kAdmin: {"*"}
+
+  bool is_admin() const { return via == Via::kAdmin; }
+  // "admin" or "key:<key_id>": the principal recorded on the events it causes.
+  std::string CommandPrincipal() const;
+  // "admin" or "api_key".
+  std::string_view ViaName() const;
+  bool HasScope(std::string_view scope) const;
+};
+
+// Authenticates the request's credential. Errors: 401 UNAUTHENTICATED (missing, malformed,
+// unknown, wrong, revoked; account suspended or closed), 500/503 when the view fails.
+Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey& admin_key,
+                                         const projections::ConfigView& view);
+
+// The account id the request names (`x-account-id`, else `account_id` query); nullopt when
+// it names none. Error 400 when both name different accounts or the value is empty.
+Result<std::optional<std::string>, ApiError> NamedAccount(const Request& request);
+
+// The account the request acts on. A key: its own account unless it names another one it
+// may act on (404 otherwise). The admin: the named account, which must exist (404); when
+// none is named, "" if `required` is false, else 400.
+Result<std::string, ApiError> ResolveActingAccount(const Request& request, const Principal& principal,
+                                                   const projections::ConfigView& view,
+                                                   bool required = true);
+
+// The account row of `account_id`, nullopt when it does not exist.
+Result<std::optional<projections::ResourceRow>, ApiError> LoadAccountRow(
+    const projections::ConfigView& view, std::string_view account_id);
+
+// True when `principal` may see account `account_id` at all: the admin, the key's own
+// account, or a direct child of the key's reseller account (`row` is that account's row).
+bool CanSeeAccount(const Principal& principal, const projections::ResourceRow& row);
+// True when `principal` manages `row` as its parent: the admin, or the key of the
+// account's reseller parent.
+bool ManagesAccount(const Principal& principal, const projections::ResourceRow& row);
+
+}  // namespace dialtone::gateway::v1

@@ -1,0 +1,1020 @@
+#include "gateway/v1/config_api.h"
+
+#include <algorithm>
+#include <cassert>
+#include <charconv>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <nlohmann/json.hpp>
+
+#include "account.pb.h"
+#include "actors/account_model.h"
+#include "events/ids.h"
+#include "gateway/v1/auth.h"
+#include "gateway/v1/errors.h"
+#include "gateway/v1/worker_pool.h"
+#include "model/schema.h"
+#include "model/validate.h"
+
+namespace dialtone::gateway::v1 {
+
+namespace {
+
+using Json = nlohmann::json;
+using actors::AccountCommand;
+using actors::AccountCommandResult;
+using projections::ResourceRow;
+
+constexpr std::string_view kAccountKind = "account";
+constexpr size_t kMaxIdempotencyKeyBytes = 200;
+
+std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+Response JsonReply(int status, const Json& body) { return Response::Json(status, Dump(body)); }
+
+std::string ETagOf(uint64_t revision) { return "\"" + std::to_string(revision) + "\""; }
+
+std::optional<uint64_t> ParseUnsigned(std::string_view text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  uint64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// The revision an entity tag names: `"12"`, `W/"12"` or `12`; nullopt otherwise.
+std::optional<uint64_t> RevisionOfETag(std::string_view tag) {
+  while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+  while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+  if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+  if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') tag = tag.substr(1, tag.size() - 2);
+  return ParseUnsigned(tag);
+}
+
+// If-None-Match: true when it names `revision` (or is "*").
+bool NoneMatchHits(const Request& request, uint64_t revision) {
+  auto header = request.headers.Get("if-none-match");
+  if (!header) return false;
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    std::string_view tag = rest.substr(0, comma);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (tag == "*") return true;
+    if (auto r = RevisionOfETag(tag); r && *r == revision) return true;
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+// The If-Match precondition of a write.
+struct IfMatch {
+  bool present = false;
+  std::optional<uint64_t> revision;  // nullopt with present: "*" (any current revision)
+};
+
+// Errors: 412 for a tag that can never match (not a revision this API issues).
+Result<IfMatch, ApiError> ParseIfMatch(const Request& request) {
+  IfMatch out;
+  auto header = request.headers.Get("if-match");
+  if (!header) return out;
+  out.present = true;
+  std::string_view value = *header;
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  if (value == "*") return out;
+  out.revision = RevisionOfETag(value);
+  if (!out.revision) {
+    return ApiError::PreconditionFailed("If-Match '" + std::string(value) +
+                                        "' names no revision of this resource; nothing changed");
+  }
+  return out;
+}
+
+// True for application/json and any application/<x>+json, parameters ignored.
+bool IsJsonMediaType(std::string_view content_type) {
+  std::string type(content_type.substr(0, content_type.find(';')));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  while (!type.empty() && type.front() == ' ') type.erase(type.begin());
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (type == "application/json") return true;
+  return type.rfind("application/", 0) == 0 && type.size() > 5 &&
+         type.compare(type.size() - 5, 5, "+json") == 0;
+}
+
+// The request body as a JSON object. An empty body is `{}` when `allow_empty`.
+// Errors: 415 (a body that is not declared JSON), 400 (malformed JSON, not an object,
+// missing body).
+Result<Json, ApiError> ParseObjectBody(const Request& request, bool allow_empty) {
+  if (request.body.empty()) {
+    if (allow_empty) return Json::object();
+    return ApiError::InvalidArgument("a JSON object body is required");
+  }
+  auto content_type = request.headers.Get("content-type");
+  if (!content_type || !IsJsonMediaType(*content_type)) {
+    return ApiError::UnsupportedMediaType(
+        "the body must be sent as application/json (content-type was '" +
+        std::string(content_type.value_or("")) + "')");
+  }
+  Json body;
+  try {
+    body = Json::parse(request.body);
+  } catch (const Json::parse_error& e) {
+    return ApiError::InvalidArgument("malformed JSON at byte " + std::to_string(e.byte),
+                                     {{"", e.what()}});
+  }
+  if (!body.is_object()) {
+    return ApiError::InvalidArgument("the body must be a JSON object",
+                                     {{"", std::string("got ") + body.type_name()}});
+  }
+  return body;
+}
+
+Result<std::string, ApiError> IdempotencyKeyOf(const Request& request) {
+  auto header = request.headers.Get("idempotency-key");
+  if (!header) return std::string();
+  if (header->empty() || header->size() > kMaxIdempotencyKeyBytes ||
+      !std::all_of(header->begin(), header->end(), [](char c) { return c > 32 && c < 127; })) {
+    return ApiError::InvalidArgument("Idempotency-Key must be 1 to 200 visible ASCII characters");
+  }
+  return std::string(*header);
+}
+
+std::vector<ErrorDetail> ToDetails(const std::vector<model::FieldError>& errors) {
+  std::vector<ErrorDetail> details;
+  for (const auto& e : errors) details.push_back({e.path, e.message});
+  return details;
+}
+
+ApiError FromValidation(const model::ValidationErrors& errors) {
+  return ApiError::InvalidArgument(errors.status.message(), ToDetails(errors.errors));
+}
+
+std::string DocString(const Json& doc, const char* field) {
+  auto it = doc.find(field);
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+int64_t DocInt(const Json& doc, const char* field) {
+  auto it = doc.find(field);
+  if (it == doc.end()) return 0;
+  if (it->is_boolean()) return it->get<bool>() ? 1 : 0;
+  return it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+// --- accounts: the view's document <-> the model's account spec <-> AccountSettings ---------
+
+const model::ResourceSpec& AccountSpec() {
+  const model::ResourceSpec* spec = model::FindResource(kAccountKind);
+  assert(spec != nullptr && "the model table has no account kind");
+  return *spec;
+}
+
+// The account as /v1 shows it: the view's document with `id`, and no parent as null.
+Json RenderAccount(const ResourceRow& row) {
+  Json doc = row.document;
+  doc["id"] = row.id;
+  if (DocString(doc, "parent_id").empty()) doc["parent_id"] = nullptr;
+  return doc;
+}
+
+// The view's account document in the model's normalised form (empty texts of nullable
+// fields as null, of defaulted ones as the default), so the model can merge a PATCH/PUT
+// into it.
+Json NormalisedAccount(const ResourceRow& row) {
+  Json doc = RenderAccount(row);
+  for (const auto& field : AccountSpec().fields) {
+    auto it = doc.find(field.name);
+    if (it == doc.end()) continue;
+    if (!it->is_string() || !it->get_ref<const std::string&>().empty()) continue;
+    if (field.nullable) {
+      *it = nullptr;
+    } else if (!field.default_value.is_null()) {
+      *it = field.default_value;  // e.g. an unset voice_gender of an account made elsewhere
+    }
+  }
+  return doc;
+}
+
+// Sets the AccountSettings fields named in `keys` from a normalised account document
+// (null -> "" or 0). Returns how many were set.
+size_t SettingsFromDocument(const Json& doc, const std::vector<std::string>& keys,
+                            events::AccountSettings* settings) {
+  using google::protobuf::FieldDescriptor;
+  const auto* descriptor = events::AccountSettings::descriptor();
+  const auto* reflection = events::AccountSettings::GetReflection();
+  size_t set = 0;
+  for (const std::string& key : keys) {
+    const FieldDescriptor* field = descriptor->FindFieldByName(key);
+    if (field == nullptr) continue;
+    auto it = doc.find(key);
+    if (it == doc.end()) continue;
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        reflection->SetString(settings, field, it->is_string() ? it->get<std::string>() : std::string());
+        break;
+      case FieldDescriptor::CPPTYPE_INT32:
+        reflection->SetInt32(settings, field, it->is_number_integer() ? it->get<int32_t>() : 0);
+        break;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        reflection->SetBool(settings, field, DocInt(doc, key.c_str()) != 0);
+        break;
+      default:
+        continue;
+    }
+    ++set;
+  }
+  return set;
+}
+
+std::vector<std::string> AllSettingNames() {
+  std::vector<std::string> names;
+  const auto* descriptor = events::AccountSettings::descriptor();
+  for (int i = 0; i < descriptor->field_count(); ++i) names.push_back(descriptor->field(i)->name());
+  return names;
+}
+
+std::string NewId(std::string_view prefix) {
+  std::string uuid = events::NewUuid();
+  uuid.erase(std::remove(uuid.begin(), uuid.end(), '-'), uuid.end());
+  return std::string(prefix) + uuid;
+}
+
+// One request in flight: what an asynchronous answer needs from it.
+struct Call {
+  std::string request_id;
+  std::string path;
+  Responder responder;
+
+  void Send(Response response) { responder.Send(std::move(response)); }
+  void Fail(const ApiError& error) { responder.Send(RenderApiError(request_id, error)); }
+};
+using CallPtr = std::shared_ptr<Call>;
+
+CallPtr MakeCall(const Request& request, Responder responder) {
+  auto call = std::make_shared<Call>();
+  call->request_id = request.request_id;
+  call->path = request.path;
+  call->responder = std::move(responder);
+  return call;
+}
+
+}  // namespace
+
+// --- the API -------------------------------------------------------------------------------
+
+struct ConfigApi::Impl {
+  actors::AccountService& accounts;
+  const projections::ConfigView& view;
+  AdminKey admin_key;
+  ConfigApiOptions options;
+  WorkerPool workers;
+
+  Impl(actors::AccountService& a, const projections::ConfigView& v, AdminKey k, ConfigApiOptions o)
+      : accounts(a), view(v), admin_key(std::move(k)), options(o),
+        workers(std::max<size_t>(1, o.worker_threads)) {}
+
+  using Body = std::function<void(Request, Principal, CallPtr)>;
+
+  // Authenticates, checks `scope` (none when empty), then runs `body`.
+  Handler Guard(std::string_view scope, Body body) {
+    return [this, scope = std::string(scope), body = std::move(body)](Request request,
+                                                                      Responder responder) {
+      CallPtr call = MakeCall(request, std::move(responder));
+      auto principal = Authenticate(request, admin_key, view);
+      if (!principal.ok()) return call->Fail(principal.error());
+      if (!scope.empty() && !principal->HasScope(scope)) {
+        return call->Fail(ApiError::PermissionDenied("this route needs the '" + scope +
+                                                     "' scope (or '*'); the key has " +
+                                                     Dump(Json(principal->scopes))));
+      }
+      body(std::move(request), std::move(principal).value(), std::move(call));
+    };
+  }
+
+  actors::CommandContext Context(const Request& request, const Principal& principal,
+                                 std::string idempotency_key = {}) const {
+    actors::CommandContext context;
+    context.principal = principal.CommandPrincipal();
+    context.correlation_id = request.request_id;
+    context.idempotency_key = std::move(idempotency_key);
+    return context;
+  }
+
+  // Sends `command` to its account actor. On success, once the view has folded the
+  // write's position, `next` runs on a worker thread; on failure the call is answered
+  // with the mapped error (`conditional`: the request sent If-Match).
+  void Run(AccountCommand command, CallPtr call, bool conditional,
+           std::function<void(AccountCommandResult)> next) {
+    accounts.Execute(std::move(command), [this, call, conditional, next = std::move(next)](
+                                             Result<AccountCommandResult> result) {
+      // The actor thread only hands over: the wait happens on a worker.
+      workers.Post([this, call, conditional, next, result = std::move(result)]() {
+        if (!result.ok()) return call->Fail(FromStatus(result.status(), conditional));
+        if (result->position > 0 && !view.WaitForPosition(result->position, options.view_wait)) {
+          return call->Fail(ApiError::Unavailable(
+              "the change was stored (log position " + std::to_string(result->position) +
+              ") but the query view did not show it within " +
+              std::to_string(options.view_wait.count()) + " ms; retry the read shortly"));
+        }
+        next(*result);
+      });
+    });
+  }
+
+  Result<std::string, ApiError> Acting(const Request& request, const Principal& principal) const {
+    return ResolveActingAccount(request, principal, view, true);
+  }
+
+  // Paging parameters; `allowed` are the other query parameters the route accepts.
+  struct Paging {
+    size_t limit = 50;
+    std::string cursor;
+  };
+  Result<Paging, ApiError> ParsePaging(const Request& request) const {
+    Paging paging;
+    paging.limit = options.default_page_size;
+    if (auto text = request.QueryParam("limit")) {
+      auto value = ParseUnsigned(*text);
+      if (!value || *value < 1 || *value > options.max_page_size) {
+        return ApiError::InvalidArgument(
+            "limit must be an integer from 1 to " + std::to_string(options.max_page_size),
+            {{"limit", "got '" + std::string(*text) + "'"}});
+      }
+      paging.limit = static_cast<size_t>(*value);
+    }
+    if (auto text = request.QueryParam("cursor")) {
+      if (text->empty()) return ApiError::InvalidArgument("cursor must not be empty", {{"cursor", "empty"}});
+      paging.cursor = std::string(*text);
+    }
+    return paging;
+  }
+
+  // --- generated resource routes -----------------------------------------------------------
+
+  struct KindRoutes {
+    const model::ResourceSpec* spec = nullptr;
+    const model::ResourceSpec* parent = nullptr;  // nested kinds
+  };
+
+  ApiError ResourceNotFound(std::string_view kind, std::string_view id) const {
+    return ApiError::NotFound(std::string(kind) + " '" + std::string(id) + "' not found");
+  }
+
+  // For a nested kind: the parent named in the path must exist in the account.
+  std::optional<ApiError> CheckParent(const KindRoutes& k, const Request& request,
+                                      const std::string& account) const {
+    if (k.parent == nullptr) return std::nullopt;
+    const std::string parent_id(request.PathParam("parent_id").value_or(""));
+    auto row = view.Get(account, k.parent->kind, parent_id);
+    if (!row.ok()) return FromStatus(row.status());
+    if (!row->has_value()) return ResourceNotFound(k.parent->kind, parent_id);
+    return std::nullopt;
+  }
+
+  // The row addressed by the path, nullopt answered as 404 (also when a nested row
+  // belongs to another parent than the path names).
+  Result<ResourceRow, ApiError> LoadRow(const KindRoutes& k, const Request& request,
+                                        const std::string& account) const {
+    const std::string id(request.PathParam("id").value_or(""));
+    if (auto error = CheckParent(k, request, account)) return *error;
+    auto row = view.Get(account, k.spec->kind, id);
+    if (!row.ok()) return FromStatus(row.status());
+    if (!row->has_value()) return ResourceNotFound(k.spec->kind, id);
+    if (k.parent != nullptr &&
+        DocString((*row)->document, k.spec->parent_field.c_str()) != request.PathParam("parent_id")) {
+      return ResourceNotFound(k.spec->kind, id);
+    }
+    return std::move(**row);
+  }
+
+  void ListResources(const KindRoutes& k, Request request, Principal principal, CallPtr call) {
+    auto account = Acting(request, principal);
+    if (!account.ok()) return call->Fail(account.error());
+    if (auto error = CheckParent(k, request, *account)) return call->Fail(*error);
+    auto paging = ParsePaging(request);
+    if (!paging.ok()) return call->Fail(paging.error());
+
+    projections::ListQuery query;
+    query.account_id = *account;
+    query.kind = k.spec->kind;
+    query.after_id = paging->cursor;
+    query.limit = paging->limit;
+    if (k.parent != nullptr) {
+      query.filters.emplace_back(k.spec->parent_field, std::string(request.PathParam("parent_id").value_or("")));
+    }
+    for (const auto& [name, value] : request.query) {
+      if (name == "limit" || name == "cursor" || name == "account_id") continue;
+      const auto& filters = k.spec->list_filters;
+      if (std::find(filters.begin(), filters.end(), name) == filters.end()) {
+        std::string known;
+        for (const auto& f : filters) known += (known.empty() ? "" : ", ") + f;
+        return call->Fail(ApiError::InvalidArgument(
+            "unknown query parameter '" + name + "'",
+            {{name, "not a filter of " + k.spec->collection + " (filters: " +
+                        (known.empty() ? std::string("none") : known) + ")"}}));
+      }
+      std::string wanted = value;
+      if (const model::FieldSpec* field = k.spec->Field(name);
+          field != nullptr && field->type == model::FieldType::kBool01) {
+        if (wanted == "true") wanted = "1";
+        if (wanted == "false") wanted = "0";
+      }
+      query.filters.emplace_back(name, std::move(wanted));
+    }
+    auto page = view.List(query);
+    if (!page.ok()) return call->Fail(FromStatus(page.status()));
+    Json data = Json::array();
+    for (const auto& row : page->rows) data.push_back(model::PublicView(*k.spec, row.document));
+    Json body = {{"data", std::move(data)},
+                 {"next_cursor", page->next_cursor.empty() ? Json(nullptr) : Json(page->next_cursor)}};
+    call->Send(JsonReply(200, body));
+  }
+
+  void GetResource(const KindRoutes& k, Request request, Principal principal, CallPtr call) {
+    auto account = Acting(request, principal);
+    if (!account.ok()) return call->Fail(account.error());
+    auto row = LoadRow(k, request, *account);
+    if (!row.ok()) return call->Fail(row.error());
+    if (NoneMatchHits(request, row->revision)) {
+      Response not_modified;
+      not_modified.status = 304;
+      not_modified.headers.Set("etag", ETagOf(row->revision));
+      return call->Send(std::move(not_modified));
+    }
+    Response response = JsonReply(200, model::PublicView(*k.spec, row->document));
+    response.headers.Set("etag", ETagOf(row->revision));
+    call->Send(std::move(response));
+  }
+
+  // Answers a resource the actor returned, with its ETag.
+  static Response ResourceResponse(int status, const AccountCommandResult& result) {
+    if (!result.resource) return JsonReply(status, Json::object());
+    Response response = JsonReply(status, result.resource->document);
+    response.headers.Set("etag", ETagOf(result.resource->revision));
+    return response;
+  }
+
+  void CreateResource(const KindRoutes& k, Request request, Principal principal, CallPtr call) {
+    auto account = Acting(request, principal);
+    if (!account.ok()) return call->Fail(account.error());
+    auto body = ParseObjectBody(request, false);
+    if (!body.ok()) return call->Fail(body.error());
+    if (auto error = CheckParent(k, request, *account)) return call->Fail(*error);
+    if (k.parent != nullptr) {
+      const std::string parent_id(request.PathParam("parent_id").value_or(""));
+      auto it = body->find(k.spec->parent_field);
+      if (it != body->end() && !(it->is_string() && it->get<std::string>() == parent_id)) {
+        return call->Fail(ApiError::InvalidArgument(
+            k.spec->parent_field + " must be the parent named in the path",
+            {{k.spec->parent_field, "must be '" + parent_id + "' (the path's parent) or omitted"}}));
+      }
+      (*body)[k.spec->parent_field] = parent_id;
+    }
+    auto key = IdempotencyKeyOf(request);
+    if (!key.ok()) return call->Fail(key.error());
+
+    AccountCommand command;
+    command.kind = AccountCommand::Kind::kResource;
+    command.account_id = *account;
+    command.resource.op = actors::ResourceCommand::Op::kCreate;
+    command.resource.kind = k.spec->kind;
+    command.resource.body = std::move(body).value();
+    // Scoped by route: the actor scopes it by account.
+    command.context = Context(request, principal,
+                              key->empty() ? std::string() : "POST " + request.path + " " + *key);
+    Run(std::move(command), call, false, [call](AccountCommandResult result) {
+      Response response = ResourceResponse(201, result);
+      if (result.resource) response.headers.Set("location", call->path + "/" + result.resource->id);
+      call->Send(std::move(response));
+    });
+  }
+
+  void ChangeResource(const KindRoutes& k, actors::ResourceCommand::Op op, Request request,
+                      Principal principal, CallPtr call) {
+    auto account = Acting(request, principal);
+    if (!account.ok()) return call->Fail(account.error());
+    Json body = Json::object();
+    if (op == actors::ResourceCommand::Op::kPatch || op == actors::ResourceCommand::Op::kPut) {
+      auto parsed = ParseObjectBody(request, false);
+      if (!parsed.ok()) return call->Fail(parsed.error());
+      body = std::move(parsed).value();
+    }
+    auto if_match = ParseIfMatch(request);
+    if (!if_match.ok()) return call->Fail(if_match.error());
+    // Nested rows must belong to the path's parent; every row must exist (404 first).
+    auto row = LoadRow(k, request, *account);
+    if (!row.ok()) return call->Fail(row.error());
+
+    AccountCommand command;
+    command.kind = AccountCommand::Kind::kResource;
+    command.account_id = *account;
+    command.resource.op = op;
+    command.resource.kind = k.spec->kind;
+    command.resource.id = row->id;
+    command.resource.body = std::move(body);
+    command.resource.if_match_revision = if_match->revision;
+    command.context = Context(request, principal);
+    const bool is_delete = op == actors::ResourceCommand::Op::kDelete;
+    Run(std::move(command), call, if_match->present, [call, is_delete](AccountCommandResult result) {
+      if (is_delete) {
+        Response no_content;
+        no_content.status = 204;
+        return call->Send(std::move(no_content));
+      }
+      call->Send(ResourceResponse(200, result));
+    });
+  }
+
+  Status AddResourceRoutes(Router& router) {
+    for (const model::ResourceSpec& spec : model::AllResources()) {
+      if (spec.kind == kAccountKind) continue;
+      KindRoutes k;
+      k.spec = &spec;
+      std::string base = "/v1/";
+      if (!spec.parent_kind.empty()) {
+        k.parent = model::FindResource(spec.parent_kind);
+        if (k.parent == nullptr || !k.parent->parent_kind.empty()) {
+          return Status::Internal("kind '" + spec.kind + "' nests under '" + spec.parent_kind +
+                                  "', which is not a top-level kind");
+        }
+        base += k.parent->collection + "/{parent_id}/";
+      }
+      base += spec.collection;
+      const std::string item = base + "/{id}";
+      using Op = actors::ResourceCommand::Op;
+      auto scoped = [this](auto member) {
+        return Guard(kConfigScope, std::move(member));
+      };
+      const std::pair<std::string, std::pair<std::string, Body>> routes[] = {
+          {"GET", {base, [this, k](Request r, Principal p, CallPtr c) { ListResources(k, std::move(r), std::move(p), std::move(c)); }}},
+          {"POST", {base, [this, k](Request r, Principal p, CallPtr c) { CreateResource(k, std::move(r), std::move(p), std::move(c)); }}},
+          {"GET", {item, [this, k](Request r, Principal p, CallPtr c) { GetResource(k, std::move(r), std::move(p), std::move(c)); }}},
+          {"PATCH", {item, [this, k](Request r, Principal p, CallPtr c) { ChangeResource(k, Op::kPatch, std::move(r), std::move(p), std::move(c)); }}},
+          {"PUT", {item, [this, k](Request r, Principal p, CallPtr c) { ChangeResource(k, Op::kPut, std::move(r), std::move(p), std::move(c)); }}},
+          {"DELETE", {item, [this, k](Request r, Principal p, CallPtr c) { ChangeResource(k, Op::kDelete, std::move(r), std::move(p), std::move(c)); }}},
+      };
+      for (const auto& [method, route] : routes) {
+        if (Status s = router.Add(method, route.first, scoped(route.second)); !s.ok()) return s;
+      }
+      if (spec.kind == "flow") {
+        Status s = router.Add("POST", item + "/publish",
+                              scoped([this, k](Request r, Principal p, CallPtr c) {
+                                ChangeResource(k, Op::kPublish, std::move(r), std::move(p), std::move(c));
+                              }));
+        if (!s.ok()) return s;
+      }
+    }
+    return Status::Ok();
+  }
+
+  // --- whoami and accounts -------------------------------------------------------------------
+
+  void WhoAmI(Request request, Principal principal, CallPtr call) {
+    auto account = ResolveActingAccount(request, principal, view, false);
+    if (!account.ok()) return call->Fail(account.error());
+    Json body = {{"accountId", account->empty() ? Json(nullptr) : Json(*account)},
+                 {"scopes", principal.scopes},
+                 {"via", std::string(principal.ViaName())}};
+    call->Send(JsonReply(200, body));
+  }
+
+  static Response AccountResponse(int status, const ResourceRow& row) {
+    Response response = JsonReply(status, RenderAccount(row));
+    response.headers.Set("etag", ETagOf(row.revision));
+    return response;
+  }
+
+  // Answers the account's current row (after a write the view has caught up with).
+  void AnswerAccount(const CallPtr& call, const std::string& account_id, int status,
+                     bool with_location = false) {
+    auto row = LoadAccountRow(view, account_id);
+    if (!row.ok()) return call->Fail(row.error());
+    if (!row->has_value()) return call->Fail(ApiError::NotFound("account '" + account_id + "' not found"));
+    Response response = AccountResponse(status, **row);
+    if (with_location) response.headers.Set("location", "/v1/accounts/" + account_id);
+    call->Send(std::move(response));
+  }
+
+  void GetOwnAccount(Request request, Principal principal, CallPtr call) {
+    auto account = Acting(request, principal);
+    if (!account.ok()) return call->Fail(account.error());
+    auto row = LoadAccountRow(view, *account);
+    if (!row.ok()) return call->Fail(row.error());
+    if (!row->has_value()) return call->Fail(ApiError::NotFound("account '" + *account + "' not found"));
+    if (NoneMatchHits(request, (*row)->revision)) {
+      Response not_modified;
+      not_modified.status = 304;
+      not_modified.headers.Set("etag", ETagOf((*row)->revision));
+      return call->Send(std::move(not_modified));
+    }
+    call->Send(AccountResponse(200, **row));
+  }
+
+  // The account of the path, visible to the principal; 404 otherwise.
+  Result<ResourceRow, ApiError> VisibleAccount(const Request& request, const Principal& principal) const {
+    const std::string id(request.PathParam("id").value_or(""));
+    auto row = LoadAccountRow(view, id);
+    if (!row.ok()) return row.error();
+    if (!row->has_value() || !CanSeeAccount(principal, **row)) {
+      return ApiError::NotFound("account '" + id + "' not found");
+    }
+    return std::move(**row);
+  }
+
+  void ListAccounts(Request request, Principal principal, CallPtr call) {
+    auto paging = ParsePaging(request);
+    if (!paging.ok()) return call->Fail(paging.error());
+    std::string parent = principal.key_account_id;  // a key: its own children
+    std::vector<std::pair<std::string, std::string>> filters;
+    for (const auto& [name, value] : request.query) {
+      if (name == "limit" || name == "cursor") continue;
+      if (name == "parent_id" || name == "account_id") {
+        if (!principal.is_admin()) {
+          return call->Fail(ApiError::InvalidArgument(
+              "'" + name + "' is for the admin key: an account key lists its own children",
+              {{name, "not accepted with an account key"}}));
+        }
+        parent = value;
+        continue;
+      }
+      if (name == "status" || name == "is_reseller") {
+        filters.emplace_back(name, value == "true" ? "1" : value == "false" ? "0" : value);
+        continue;
+      }
+      return call->Fail(ApiError::InvalidArgument(
+          "unknown query parameter '" + name + "'",
+          {{name, "not a filter of accounts (filters: parent_id, status, is_reseller)"}}));
+    }
+    if (auto header = request.headers.Get("x-account-id"); header && principal.is_admin()) {
+      parent = std::string(*header);
+    }
+    if (principal.is_admin() && !parent.empty()) {
+      auto row = LoadAccountRow(view, parent);
+      if (!row.ok()) return call->Fail(row.error());
+      if (!row->has_value()) return call->Fail(ApiError::NotFound("account '" + parent + "' not found"));
+    }
+    auto page = view.ListChildAccounts(parent, paging->cursor, paging->limit);
+    if (!page.ok()) return call->Fail(FromStatus(page.status()));
+    Json data = Json::array();
+    for (const auto& row : page->rows) {
+      Json doc = RenderAccount(row);
+      bool keep = true;
+      for (const auto& [field, wanted] : filters) {
+        auto it = doc.find(field);
+        const std::string have = it == doc.end() ? std::string()
+                                 : it->is_string() ? it->get<std::string>()
+                                                   : Dump(*it);
+        keep = keep && have == wanted;
+      }
+      if (keep) data.push_back(std::move(doc));
+    }
+    Json body = {{"data", std::move(data)},
+                 {"next_cursor", page->next_cursor.empty() ? Json(nullptr) : Json(page->next_cursor)}};
+    call->Send(JsonReply(200, body));
+  }
+
+  void CreateAccount(Request request, Principal principal, CallPtr call) {
+    if (!principal.is_admin() && !principal.key_account_is_reseller) {
+      return call->Fail(ApiError::PermissionDenied(
+          "only the platform admin or a reseller account can create accounts"));
+    }
+    auto body = ParseObjectBody(request, false);
+    if (!body.ok()) return call->Fail(body.error());
+    auto key = IdempotencyKeyOf(request);
+    if (!key.ok()) return call->Fail(key.error());
+    auto normalized = model::NormalizeCreate(AccountSpec(), *body);
+    if (!normalized.ok()) return call->Fail(FromValidation(normalized.error()));
+    const Json& doc = normalized->document;
+
+    if (DocString(doc, "status") != "active") {
+      return call->Fail(ApiError::InvalidArgument(
+          "an account is created active", {{"status", "must be 'active' or omitted on create"}}));
+    }
+    if (DocInt(doc, "is_reseller") != 0 && !principal.is_admin()) {
+      return call->Fail(ApiError::PermissionDenied("only the platform admin can create a reseller"));
+    }
+    std::string parent = DocString(doc, "parent_id");
+    if (!principal.is_admin()) {
+      if (!parent.empty() && parent != principal.key_account_id) {
+        return call->Fail(ApiError::InvalidArgument(
+            "a reseller creates its own children",
+            {{"parent_id", "must be '" + principal.key_account_id + "' or omitted"}}));
+      }
+      parent = principal.key_account_id;
+    } else if (!parent.empty()) {
+      auto row = LoadAccountRow(view, parent);
+      if (!row.ok()) return call->Fail(row.error());
+      if (!row->has_value() || DocInt((*row)->document, "is_reseller") == 0) {
+        return call->Fail(ApiError::InvalidArgument(
+            "parent_id must name an existing reseller account",
+            {{"parent_id", "'" + parent + "' is not a reseller account"}}));
+      }
+    }
+
+    AccountCommand command;
+    command.kind = AccountCommand::Kind::kCreate;
+    command.parent_id = parent;
+    // A retry with the same Idempotency-Key reaches the same (new) account stream.
+    command.account_id =
+        key->empty() ? NewId(AccountSpec().id_prefix)
+                     : AccountSpec().id_prefix +
+                           actors::Sha256Hex(principal.CommandPrincipal() + "\n" + parent + "\n" + *key)
+                               .substr(0, 32);
+    std::vector<std::string> keys;
+    for (const auto& [name, value] : doc.items()) keys.push_back(name);
+    SettingsFromDocument(doc, keys, &command.settings);
+    command.context = Context(request, principal, key->empty() ? std::string() : "POST /v1/accounts " + *key);
+    const std::string account_id = command.account_id;
+    Run(std::move(command), call, false, [this, call, account_id](AccountCommandResult) {
+      AnswerAccount(call, account_id, 201, true);
+    });
+  }
+
+  void GetAccount(Request request, Principal principal, CallPtr call) {
+    auto row = VisibleAccount(request, principal);
+    if (!row.ok()) return call->Fail(row.error());
+    if (NoneMatchHits(request, row->revision)) {
+      Response not_modified;
+      not_modified.status = 304;
+      not_modified.headers.Set("etag", ETagOf(row->revision));
+      return call->Send(std::move(not_modified));
+    }
+    call->Send(AccountResponse(200, *row));
+  }
+
+  // PATCH (whole = false) and PUT (whole = true) of an account: settings first, then a
+  // status transition when the body names a different status.
+  void ChangeAccount(bool whole, Request request, Principal principal, CallPtr call) {
+    auto row = VisibleAccount(request, principal);
+    if (!row.ok()) return call->Fail(row.error());
+    auto body = ParseObjectBody(request, false);
+    if (!body.ok()) return call->Fail(body.error());
+    auto if_match = ParseIfMatch(request);
+    if (!if_match.ok()) return call->Fail(if_match.error());
+    // The account's ETag is the view row's revision, checked here (best effort: a change
+    // racing this check is not detected).
+    if (if_match->revision && *if_match->revision != row->revision) {
+      return call->Fail(ApiError::PreconditionFailed(
+          "If-Match names revision " + std::to_string(*if_match->revision) + " but the account is at " +
+          std::to_string(row->revision) + "; nothing changed"));
+    }
+    const Json existing = NormalisedAccount(*row);
+    auto merged = whole ? model::NormalizePut(AccountSpec(), existing, *body)
+                        : model::NormalizePatch(AccountSpec(), existing, *body);
+    if (!merged.ok()) return call->Fail(FromValidation(merged.error()));
+    const Json& doc = merged->document;
+
+    const std::string current_status = DocString(row->document, "status");
+    const std::string wanted_status = body->contains("status") ? DocString(doc, "status") : current_status;
+    const bool reseller_change = DocInt(doc, "is_reseller") != DocInt(row->document, "is_reseller");
+    if (reseller_change && !principal.is_admin()) {
+      return call->Fail(ApiError::PermissionDenied("only the platform admin can change is_reseller"));
+    }
+    if (wanted_status != current_status && !ManagesAccount(principal, *row)) {
+      return call->Fail(ApiError::PermissionDenied(
+          "only the account's reseller or the platform admin can change its status"));
+    }
+
+    std::vector<std::string> keys;
+    if (whole) {
+      keys = AllSettingNames();
+    } else {
+      for (const auto& [name, value] : body->items()) keys.push_back(name);
+    }
+    events::AccountSettings settings;
+    const size_t changed = SettingsFromDocument(doc, keys, &settings);
+
+    std::vector<AccountCommand> commands;
+    if (changed > 0) {
+      AccountCommand update;
+      update.kind = AccountCommand::Kind::kUpdate;
+      update.account_id = row->id;
+      update.settings = std::move(settings);
+      update.context = Context(request, principal);
+      commands.push_back(std::move(update));
+    }
+    if (wanted_status != current_status) {
+      AccountCommand transition;
+      transition.account_id = row->id;
+      transition.context = Context(request, principal);
+      if (wanted_status == "suspended") {
+        transition.kind = AccountCommand::Kind::kSuspend;
+      } else if (wanted_status == "closed") {
+        transition.kind = AccountCommand::Kind::kClose;
+      } else {
+        transition.kind = AccountCommand::Kind::kReactivate;
+      }
+      transition.reason = "status set to " + wanted_status + " through /v1";
+      commands.push_back(std::move(transition));
+    }
+    RunChain(std::move(commands), call, row->id);
+  }
+
+  // Runs account commands one after the other, then answers the account's row.
+  void RunChain(std::vector<AccountCommand> commands, CallPtr call, std::string account_id) {
+    if (commands.empty()) return AnswerAccount(call, account_id, 200);
+    AccountCommand first = std::move(commands.front());
+    commands.erase(commands.begin());
+    Run(std::move(first), call, false,
+        [this, call, account_id, rest = std::make_shared<std::vector<AccountCommand>>(std::move(commands))](
+            AccountCommandResult) { RunChain(std::move(*rest), call, account_id); });
+  }
+
+  void CloseAccount(Request request, Principal principal, CallPtr call) {
+    auto row = VisibleAccount(request, principal);
+    if (!row.ok()) return call->Fail(row.error());
+    if (!ManagesAccount(principal, *row)) {
+      return call->Fail(ApiError::PermissionDenied(
+          "an account cannot close itself; its reseller or the platform admin can"));
+    }
+    AccountCommand command;
+    command.kind = AccountCommand::Kind::kClose;
+    command.account_id = row->id;
+    command.reason = "closed through /v1";
+    command.context = Context(request, principal);
+    Run(std::move(command), call, false, [call](AccountCommandResult) {
+      Response no_content;
+      no_content.status = 204;
+      call->Send(std::move(no_content));
+    });
+  }
+
+  // --- API keys ----------------------------------------------------------------------------
+
+  static Json RenderKey(const projections::ApiKeyRow& key) {
+    return {{"key_id", key.key_id},       {"account_id", key.account_id},
+            {"scopes", key.scopes},       {"label", key.label},
+            {"created_by", key.created_by}, {"created_at", key.created_ms / 1000},
+            {"revoked", key.revoked ? 1 : 0}};
+  }
+
+  void MintKey(Request request, Principal principal, CallPtr call) {
+    auto row = VisibleAccount(request, principal);
+    if (!row.ok()) return call->Fail(row.error());
+    if (!ManagesAccount(principal, *row)) {
+      return call->Fail(ApiError::PermissionDenied(
+          "API keys are minted by the account's reseller or the platform admin"));
+    }
+    auto body = ParseObjectBody(request, true);
+    if (!body.ok()) return call->Fail(body.error());
+    auto key = IdempotencyKeyOf(request);
+    if (!key.ok()) return call->Fail(key.error());
+
+    std::vector<ErrorDetail> errors;
+    std::vector<std::string> scopes = {"*"};
+    std::string label;
+    for (const auto& [name, value] : body->items()) {
+      if (name == "scopes") {
+        if (!value.is_array() || value.empty()) {
+          errors.push_back({"scopes", "must be a non-empty array of scopes"});
+          continue;
+        }
+        scopes.clear();
+        for (size_t i = 0; i < value.size(); ++i) {
+          if (!value[i].is_string() || !actors::IsValidApiKeyScope(value[i].get<std::string>())) {
+            errors.push_back({"scopes[" + std::to_string(i) + "]",
+                              "unknown scope (cdr, agents, queues, numbers, dnc, campaign, "
+                              "webhooks, config, *)"});
+          } else {
+            scopes.push_back(value[i].get<std::string>());
+          }
+        }
+      } else if (name == "label") {
+        if (!value.is_string() || value.get_ref<const std::string&>().size() > 128) {
+          errors.push_back({"label", "must be a string of at most 128 bytes"});
+        } else {
+          label = value.get<std::string>();
+        }
+      } else {
+        errors.push_back({name, "unknown field"});
+      }
+    }
+    if (!errors.empty()) return call->Fail(ApiError::InvalidArgument("the key request is invalid", errors));
+
+    AccountCommand command;
+    command.kind = AccountCommand::Kind::kApiKey;
+    command.account_id = row->id;
+    command.api_key.op = actors::ApiKeyCommand::Op::kMint;
+    command.api_key.scopes = scopes;
+    command.api_key.label = label;
+    command.context = Context(request, principal, key->empty() ? std::string() : "POST " + request.path + " " + *key);
+    Run(std::move(command), call, false, [this, call](AccountCommandResult result) {
+      auto stored = view.FindApiKey(result.key_id);
+      if (!stored.ok()) return call->Fail(FromStatus(stored.status()));
+      if (!stored->has_value()) return call->Fail(ApiError::Internal("the minted key is not in the view"));
+      Json body = RenderKey(**stored);
+      // Shown once: a retried mint (same Idempotency-Key) cannot show it again.
+      body["key"] = result.minted_key.empty() ? Json(nullptr) : Json(result.minted_key);
+      Response response = JsonReply(201, body);
+      response.headers.Set("location", call->path + "/" + result.key_id);
+      call->Send(std::move(response));
+    });
+  }
+
+  void ListKeys(Request request, Principal principal, CallPtr call) {
+    auto row = VisibleAccount(request, principal);
+    if (!row.ok()) return call->Fail(row.error());
+    auto keys = view.ListApiKeys(row->id);
+    if (!keys.ok()) return call->Fail(FromStatus(keys.status()));
+    Json data = Json::array();
+    for (const auto& key : *keys) data.push_back(RenderKey(key));
+    call->Send(JsonReply(200, Json{{"data", std::move(data)}, {"next_cursor", nullptr}}));
+  }
+
+  // The key of the path, belonging to the path's account; 404 otherwise.
+  Result<projections::ApiKeyRow, ApiError> PathKey(const Request& request, const ResourceRow& account) const {
+    const std::string key_id(request.PathParam("key_id").value_or(""));
+    auto key = view.FindApiKey(key_id);
+    if (!key.ok()) {
+      if (key.status().code() == ErrorCode::kInvalidArgument) return ApiError::NotFound("API key not found");
+      return FromStatus(key.status());
+    }
+    if (!key->has_value() || (*key)->account_id != account.id) {
+      return ApiError::NotFound("API key '" + key_id + "' not found");
+    }
+    return std::move(**key);
+  }
+
+  void GetKey(Request request, Principal principal, CallPtr call) {
+    auto row = VisibleAccount(request, principal);
+    if (!row.ok()) return call->Fail(row.error());
+    auto key = PathKey(request, *row);
+    if (!key.ok()) return call->Fail(key.error());
+    call->Send(JsonReply(200, RenderKey(*key)));
+  }
+
+  void RevokeKey(Request request, Principal principal, CallPtr call) {
+    auto row = VisibleAccount(request, principal);
+    if (!row.ok()) return call->Fail(row.error());
+    auto key = PathKey(request, *row);
+    if (!key.ok()) return call->Fail(key.error());
+    AccountCommand command;
+    command.kind = AccountCommand::Kind::kApiKey;
+    command.account_id = row->id;
+    command.api_key.op = actors::ApiKeyCommand::Op::kRevoke;
+    command.api_key.key_id = key->key_id;
+    command.context = Context(request, principal);
+    Run(std::move(command), call, false, [call](AccountCommandResult) {
+      Response no_content;
+      no_content.status = 204;
+      call->Send(std::move(no_content));
+    });
+  }
+
+  Status AddAccountRoutes(Router& router) {
+    auto route = [this](void (Impl::*member)(Request, Principal, CallPtr)) -> Body {
+      return [this, member](Request r, Principal p, CallPtr c) { (this->*member)(std::move(r), std::move(p), std::move(c)); };
+    };
+    struct Entry {
+      const char* method;
+      const char* pattern;
+      std::string_view scope;
+      Body body;
+    };
+    const Entry entries[] = {
+        {"GET", "/v1/whoami", "", route(&Impl::WhoAmI)},
+        {"GET", "/v1/account", kConfigScope, route(&Impl::GetOwnAccount)},
+        {"GET", "/v1/accounts", kConfigScope, route(&Impl::ListAccounts)},
+        {"POST", "/v1/accounts", kConfigScope, route(&Impl::CreateAccount)},
+        {"GET", "/v1/accounts/{id}", kConfigScope, route(&Impl::GetAccount)},
+        {"PATCH", "/v1/accounts/{id}", kConfigScope,
+         [this](Request r, Principal p, CallPtr c) { ChangeAccount(false, std::move(r), std::move(p), std::move(c)); }},
+        {"PUT", "/v1/accounts/{id}", kConfigScope,
+         [this](Request r, Principal p, CallPtr c) { ChangeAccount(true, std::move(r), std::move(p), std::move(c)); }},
+        {"DELETE", "/v1/accounts/{id}", kConfigScope, route(&Impl::CloseAccount)},
+        {"POST", "/v1/accounts/{id}/api-keys", kConfigScope, route(&Impl::MintKey)},
+        {"GET", "/v1/accounts/{id}/api-keys", kConfigScope, route(&Impl::ListKeys)},
+        {"GET", "/v1/accounts/{id}/api-keys/{key_id}", kConfigScope, route(&Impl::GetKey)},
+        {"DELETE", "/v1/accounts/{id}/api-keys/{key_id}", kConfigScope, route(&Impl::RevokeKey)},
+    };
+    for (const Entry& e : entries) {
+      if (Status s = router.Add(e.method, e.pattern, Guard(e.scope, e.body)); !s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+};
+
+ConfigApi::ConfigApi(actors::AccountService& accounts, const projections::ConfigView& view,
+                     AdminKey admin_key, ConfigApiOptions options)
+    : impl_(std::make_unique<Impl>(accounts, view, std::move(admin_key), options)) {}
+
+ConfigApi::~ConfigApi() { Stop(); }
+
+Status ConfigApi::AddRoutes(Router& router) {
+  if (Status s = impl_->AddAccountRoutes(router); !s.ok()) return s;
+  return impl_->AddResourceRoutes(router);
+}
+
+void ConfigApi::Stop() { impl_->workers.Stop(); }
+
+}  // namespace dialtone::gateway::v1

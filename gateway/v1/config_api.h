@@ -1,0 +1,77 @@
+// The configuration routes of the native API (/v1), over the account actors (writes) and
+// the config view (reads). Every route answers errors in the /v1 shape (errors.h) and
+// authenticates as auth.h describes; every route but whoami needs the `config` scope
+// (or `*`).
+//
+//   GET    /v1/whoami                          {accountId, scopes, via}; no scope needed
+//   GET    /v1/account                         the acting account
+//   GET    /v1/accounts                        children of the caller (admin: platform-direct,
+//                                              or of ?parent_id=); filters status, is_reseller
+//   POST   /v1/accounts                        admin (any parent_id) or a reseller key (the
+//                                              child's parent is the reseller)
+//   GET|PATCH|PUT /v1/accounts/{id}            the account itself, its reseller, the admin;
+//                                              status and is_reseller changes: the reseller
+//                                              or the admin (is_reseller: admin only)
+//   DELETE /v1/accounts/{id}                   close: the reseller or the admin
+//   POST   /v1/accounts/{id}/api-keys          mint {scopes?, label?}: the reseller or the
+//                                              admin; the key is in the answer only
+//   GET    /v1/accounts/{id}/api-keys[/{keyId}] list / one (no secrets)
+//   DELETE /v1/accounts/{id}/api-keys/{keyId}  revoke: the account, its reseller, the admin
+//
+// and, generated from model::AllResources() for every kind but "account":
+//   GET /v1/<collection>                 ?limit=1..500 (50) &cursor= &<list filter>=
+//                                        -> {"data": [...], "next_cursor": "…"|null}
+//   POST /v1/<collection>                201, Location, ETag; Idempotency-Key honoured
+//   GET /v1/<collection>/{id}            ETag "<revision>"; If-None-Match -> 304
+//   PATCH|PUT /v1/<collection>/{id}      partial / whole; If-Match -> 412 when stale
+//   DELETE /v1/<collection>/{id}         204; 409 naming the referrers
+// with nested kinds under their parent: /v1/<parent collection>/{parent_id}/<collection>,
+// and POST /v1/flows/{id}/publish.
+//
+// Writes go to the account actor with AccountService::Execute; the reply is handled on a
+// worker thread, which waits until the config view has folded the write's position
+// (read-your-writes) before answering: 503 UNAVAILABLE if it does not within view_wait.
+// No HTTP I/O thread ever waits.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+#include "actors/account_service.h"
+#include "common/status.h"
+#include "gateway/admin_auth.h"
+#include "gateway/router.h"
+#include "projections/config_view.h"
+
+namespace dialtone::gateway::v1 {
+
+struct ConfigApiOptions {
+  std::chrono::milliseconds view_wait{5000};  // read-your-writes bound per write
+  size_t default_page_size = 50;
+  size_t max_page_size = 500;
+  size_t worker_threads = 2;                   // threads waiting for the view
+};
+
+class ConfigApi {
+ public:
+  // `accounts` and `view` must outlive this object; this object must outlive every
+  // request its routes receive (stop the HTTP server and the actor runtime first).
+  ConfigApi(actors::AccountService& accounts, const projections::ConfigView& view,
+            AdminKey admin_key, ConfigApiOptions options = {});
+  ~ConfigApi();
+  ConfigApi(const ConfigApi&) = delete;
+  ConfigApi& operator=(const ConfigApi&) = delete;
+
+  // Registers every route above on `router` (errors: Router::Add's).
+  Status AddRoutes(Router& router);
+  // Finishes the answers already handed to the workers, then stops them. Idempotent.
+  void Stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dialtone::gateway::v1
