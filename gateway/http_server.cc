@@ -9,8 +9,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <future>
@@ -88,11 +92,81 @@ std::string FormatAccessLogLine(const AccessLogEntry& e) {
   return line;
 }
 
-void WriteAccessLogToStderr(const AccessLogEntry& entry) {
-  std::string line = FormatAccessLogLine(entry);
-  line.push_back('\n');
-  std::fwrite(line.data(), 1, line.size(), stderr);
+struct BufferedLineWriter::State {
+  int fd;
+  std::chrono::milliseconds flush_interval;
+  size_t max_pending_bytes;
+  std::mutex mu;
+  std::condition_variable wake;
+  std::string pending;      // guarded by mu
+  bool stopping = false;    // guarded by mu
+  std::atomic<uint64_t> dropped{0};
+  std::thread thread;
+
+  static constexpr size_t kEagerFlushBytes = 64 * 1024;
+
+  void WriteAll(const std::string& bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;  // a log that cannot be written is not worth stopping for
+      done += static_cast<size_t>(n);
+    }
+  }
+
+  void Run() {
+    std::string batch;
+    std::unique_lock lock(mu);
+    while (true) {
+      wake.wait_for(lock, flush_interval, [&] { return stopping || pending.size() >= kEagerFlushBytes; });
+      batch.swap(pending);
+      const bool last = stopping;
+      lock.unlock();
+      if (!batch.empty()) WriteAll(batch);
+      batch.clear();
+      lock.lock();
+      if (last && pending.empty()) return;
+    }
+  }
+};
+
+BufferedLineWriter::BufferedLineWriter(int fd, std::chrono::milliseconds flush_interval,
+                                       size_t max_pending_bytes)
+    : state_(std::make_unique<State>()) {
+  state_->fd = fd;
+  state_->flush_interval = flush_interval;
+  state_->max_pending_bytes = max_pending_bytes;
+  state_->thread = std::thread([state = state_.get()] { state->Run(); });
 }
+
+BufferedLineWriter::~BufferedLineWriter() { Stop(); }
+
+void BufferedLineWriter::Append(std::string_view line) {
+  bool eager = false;
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->stopping || state_->pending.size() + line.size() + 1 > state_->max_pending_bytes) {
+      state_->dropped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    state_->pending.append(line).push_back('\n');
+    eager = state_->pending.size() >= State::kEagerFlushBytes;
+  }
+  if (eager) state_->wake.notify_one();
+}
+
+void BufferedLineWriter::Stop() {
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->stopping) return;
+    state_->stopping = true;
+  }
+  state_->wake.notify_one();
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+uint64_t BufferedLineWriter::dropped_lines() const { return state_->dropped.load(std::memory_order_relaxed); }
 
 void HttpMetrics::RenderPrometheus(std::string* out) const {
   out->append("# HELP dialtone_http_requests_total HTTP responses written, by status class.\n");
@@ -112,6 +186,10 @@ void HttpMetrics::RenderPrometheus(std::string* out) const {
 namespace {
 
 class ServerImpl;
+class Session;
+
+// The session whose Dispatch() is running a handler on this thread (else nullptr).
+thread_local Session* tls_dispatching = nullptr;
 
 // Shared between the server and every reply sink: a late reply after Stop() must not
 // touch an io_context that is going away.
@@ -130,18 +208,31 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start();
   // Runs on the strand: close if idle, close after the current response otherwise.
   void BeginDrain();
+  // Runs on the strand, posted by the server's sweep when the deadline of the current
+  // phase may have passed: acts on it if it has (and was not moved since).
+  void OnDeadline();
+  // The deadline of the current phase (steady clock, ns since epoch; 0 = none). Written
+  // on the strand, read by the sweep.
+  int64_t deadline() const { return deadline_ns_.load(std::memory_order_relaxed); }
+  // After the I/O threads stopped: drops the reference a pending reply held.
+  void Abandon() { awaiting_reply_.reset(); }
   // Runs on the strand: the handler's reply for request `generation`.
   void OnReply(uint64_t generation, Response response);
+  // True (and the reply kept) when the handler replies while Dispatch() is still running
+  // it on this thread: the response is written when the handler returns, without a
+  // round trip through the executor.
+  bool TakeInlineReply(uint64_t generation, Response& response);
   net::any_io_executor executor() { return stream_.get_executor(); }
 
  private:
-  enum class State { kReadingHeader, kReadingBody, kHandling, kWriting, kClosed };
+  enum class State { kReadingHeader, kReadingBody, kHandling, kWriting, kLingering, kClosed };
 
   void ReadHeader();
   void OnHeader(beast::error_code ec);
   void OnBody(beast::error_code ec);
   void Dispatch();
-  void OnReplyTimeout(uint64_t generation, beast::error_code ec);
+  void SetDeadline(std::chrono::milliseconds from_now);
+  void ClearDeadline() { deadline_ns_.store(0, std::memory_order_relaxed); }
   // Writes an error raised before a handler ran, then closes.
   void WriteEarlyError(int status, std::string_view code, std::string_view message);
   void Write(Response response);
@@ -158,7 +249,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  net::steady_timer reply_timer_;
+  std::atomic<int64_t> deadline_ns_{0};
+  bool timed_out_ = false;  // the sweep cancelled the pending read or write
   std::shared_ptr<http::response<http::string_body>> response_;
   std::string remote_;
   State state_ = State::kReadingHeader;
@@ -166,6 +258,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   bool linger_ = false;  // unread request bytes may remain: linger before closing
   uint64_t generation_ = 0;
+  std::optional<Response> inline_reply_;  // set by TakeInlineReply during Dispatch()
+  std::shared_ptr<Session> awaiting_reply_;  // self, while a handler replies later
   Clock::time_point started_;
   // Of the current request, for the access log and error rendering.
   std::string method_;
@@ -181,6 +275,7 @@ class ReplySink final : public Responder::Sink {
   void Complete(Response response) override {
     std::shared_ptr<Session> session = session_.lock();
     if (!session) return;
+    if (session->TakeInlineReply(generation_, response)) return;
     std::lock_guard lock(liveness_->mu);
     if (!liveness_->alive) return;
     net::post(session->executor(), [session, generation = generation_,
@@ -202,7 +297,12 @@ class ServerImpl final : public HttpServer {
         handler_(std::move(handler)),
         metrics_(options_.metrics ? options_.metrics : std::make_shared<HttpMetrics>()),
         acceptor_(net::make_strand(ioc_)) {
-    if (!options_.access_log) options_.access_log = WriteAccessLogToStderr;
+    if (!options_.access_log) {
+      stderr_log_ = std::make_unique<BufferedLineWriter>(STDERR_FILENO);
+      options_.access_log = [log = stderr_log_.get()](const AccessLogEntry& entry) {
+        log->Append(FormatAccessLogLine(entry));
+      };
+    }
     if (!options_.error_renderer) options_.error_renderer = RenderJsonError;
   }
 
@@ -244,6 +344,8 @@ class ServerImpl final : public HttpServer {
 
   void Run() {
     Accept();
+    sweep_timer_.emplace(ioc_);
+    ScheduleSweep();
     threads_.reserve(options_.io_threads);
     for (size_t i = 0; i < options_.io_threads; ++i) {
       threads_.emplace_back([this] { ioc_.run(); });
@@ -265,6 +367,7 @@ class ServerImpl final : public HttpServer {
         closed.set_value();
       });
       closed.get_future().wait();
+      if (sweep_timer_) net::post(ioc_, [this] { sweep_timer_->cancel(); });
 
       // Collect first: a Session's destructor takes sessions_mu_, so the last reference
       // must never be dropped while it is held.
@@ -289,6 +392,18 @@ class ServerImpl final : public HttpServer {
     ioc_.stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
+    // Handlers that never replied hold their sessions; with every I/O thread gone they
+    // can be let go (outside sessions_mu_: a Session's destructor takes it).
+    std::vector<std::shared_ptr<Session>> abandoned;
+    {
+      std::lock_guard lock(sessions_mu_);
+      for (auto& [raw, weak] : sessions_) {
+        if (auto session = weak.lock()) abandoned.push_back(std::move(session));
+      }
+    }
+    for (auto& session : abandoned) session->Abandon();
+    abandoned.clear();
+    if (stderr_log_) stderr_log_->Stop();
   }
 
   // Session bookkeeping.
@@ -309,6 +424,38 @@ class ServerImpl final : public HttpServer {
   const std::shared_ptr<Liveness>& liveness() const { return liveness_; }
 
  private:
+  // Every session's deadline is checked on one coarse timer rather than a timer per
+  // read, write and reply: a quarter of the shortest timeout, between 5 ms and 1 s.
+  std::chrono::milliseconds SweepInterval() const {
+    const auto shortest = std::min(options_.idle_timeout, options_.request_timeout);
+    return std::clamp(shortest / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
+  }
+
+  void ScheduleSweep() {
+    sweep_timer_->expires_after(SweepInterval());
+    sweep_timer_->async_wait([this](beast::error_code ec) {
+      if (ec || stopping_.load()) return;
+      Sweep();
+      ScheduleSweep();
+    });
+  }
+
+  void Sweep() {
+    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+    std::vector<std::shared_ptr<Session>> expired;
+    {
+      std::lock_guard lock(sessions_mu_);
+      for (auto& [raw, weak] : sessions_) {
+        const int64_t deadline = raw->deadline();
+        if (deadline == 0 || deadline > now) continue;
+        if (auto session = weak.lock()) expired.push_back(std::move(session));
+      }
+    }
+    for (auto& session : expired) {
+      net::post(session->executor(), [session] { session->OnDeadline(); });
+    }
+  }
+
   void Accept() {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
@@ -323,6 +470,7 @@ class ServerImpl final : public HttpServer {
   }
 
   HttpServerOptions options_;
+  std::unique_ptr<BufferedLineWriter> stderr_log_;  // the default access log
   Handler handler_;
   std::shared_ptr<HttpMetrics> metrics_;
   std::shared_ptr<Liveness> liveness_ = std::make_shared<Liveness>();
@@ -339,10 +487,11 @@ class ServerImpl final : public HttpServer {
   // Declared last: destroyed first, so sessions it still owns unregister from a live map.
   net::io_context ioc_;
   tcp::acceptor acceptor_;
+  std::optional<net::steady_timer> sweep_timer_;  // destroyed before ioc_
 };
 
 Session::Session(tcp::socket socket, ServerImpl& server)
-    : server_(server), stream_(std::move(socket)), reply_timer_(stream_.get_executor()) {
+    : server_(server), stream_(std::move(socket)) {
   beast::error_code ec;
   const auto peer = stream_.socket().remote_endpoint(ec);
   remote_ = ec ? "unknown" : EndpointString(peer);
@@ -371,7 +520,7 @@ void Session::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(server_.options().max_header_bytes));
   parser_->body_limit(server_.options().max_body_bytes);
-  stream_.expires_after(server_.options().idle_timeout);
+  SetDeadline(server_.options().idle_timeout);
   http::async_read_header(stream_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
                             self->OnHeader(ec);
@@ -381,6 +530,10 @@ void Session::ReadHeader() {
 void Session::OnHeader(beast::error_code ec) {
   if (state_ == State::kClosed) return;
   started_ = Clock::now();
+  if (timed_out_) {  // idle (or a header that never finished): nothing to answer
+    Close();
+    return;
+  }
   if (ec == http::error::header_limit) {
     WriteEarlyError(431, "HEADERS_TOO_LARGE",
                     "request headers exceed " + std::to_string(server_.options().max_header_bytes) + " bytes");
@@ -409,8 +562,12 @@ void Session::OnHeader(beast::error_code ec) {
   } else {
     request_id_ = NewRequestId();
   }
+  if (parser_->is_done()) {  // no body (e.g. a GET): dispatch without another read
+    Dispatch();
+    return;
+  }
   state_ = State::kReadingBody;
-  stream_.expires_after(server_.options().request_timeout);
+  SetDeadline(server_.options().request_timeout);
   http::async_read(stream_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnBody(ec); });
 }
@@ -422,7 +579,8 @@ void Session::OnBody(beast::error_code ec) {
                     "request body exceeds " + std::to_string(server_.options().max_body_bytes) + " bytes");
     return;
   }
-  if (ec == beast::error::timeout) {
+  if (timed_out_) {
+    timed_out_ = false;
     WriteEarlyError(408, "REQUEST_TIMEOUT", "the request body did not arrive in time");
     return;
   }
@@ -454,36 +612,75 @@ void Session::Dispatch() {
   request.request_id = request_id_;
   request.remote_address = remote_;
 
-  stream_.expires_never();
+  SetDeadline(server_.options().request_timeout);
   state_ = State::kHandling;
   const uint64_t generation = ++generation_;
-  reply_timer_.expires_after(server_.options().request_timeout);
-  reply_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
-    self->OnReplyTimeout(generation, ec);
-  });
   Responder responder(std::make_shared<ReplySink>(weak_from_this(), generation, server_.liveness()));
+  tls_dispatching = this;
   try {
     server_.handler()(std::move(request), std::move(responder));
   } catch (const std::exception& e) {
     // A handler must not throw; the moved-from responder already answered 500 if needed.
     std::fprintf(stderr, "http handler threw for %s %s: %s\n", method_.c_str(), target_.c_str(), e.what());
   }
+  tls_dispatching = nullptr;
+  if (inline_reply_) {
+    Response response = std::move(*inline_reply_);
+    inline_reply_.reset();
+    Write(std::move(response));
+    return;
+  }
+  // No operation is pending while the handler works: this reference keeps the session
+  // for its reply (or its deadline).
+  awaiting_reply_ = shared_from_this();
 }
 
-void Session::OnReplyTimeout(uint64_t generation, beast::error_code ec) {
-  if (ec || generation != generation_ || state_ != State::kHandling) return;
-  keep_alive_ = false;
-  Request request;
-  request.method = method_;
-  request.target = target_;
-  request.request_id = request_id_;
-  Write(server_.options().error_renderer(request, 503, "TIMEOUT",
-                                         "the request was not answered in time"));
+bool Session::TakeInlineReply(uint64_t generation, Response& response) {
+  if (tls_dispatching != this || generation != generation_ || state_ != State::kHandling) return false;
+  inline_reply_ = std::move(response);
+  return true;
+}
+
+void Session::SetDeadline(std::chrono::milliseconds from_now) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  deadline_ns_.store(now + std::chrono::duration_cast<std::chrono::nanoseconds>(from_now).count(),
+                     std::memory_order_relaxed);
+}
+
+void Session::OnDeadline() {
+  const int64_t deadline = deadline_ns_.load(std::memory_order_relaxed);
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  if (deadline == 0 || deadline > now) return;  // moved on since the sweep looked
+  ClearDeadline();
+  beast::error_code ignored;
+  switch (state_) {
+    case State::kReadingHeader:
+    case State::kReadingBody:
+    case State::kWriting:
+      // The pending operation completes with operation_aborted; its handler decides.
+      timed_out_ = true;
+      stream_.socket().cancel(ignored);
+      return;
+    case State::kHandling: {
+      keep_alive_ = false;
+      Request request;
+      request.method = method_;
+      request.target = target_;
+      request.request_id = request_id_;
+      Write(server_.options().error_renderer(request, 503, "TIMEOUT",
+                                             "the request was not answered in time"));
+      return;
+    }
+    case State::kLingering:
+      stream_.socket().close(ignored);
+      return;
+    case State::kClosed:
+      return;
+  }
 }
 
 void Session::OnReply(uint64_t generation, Response response) {
   if (generation != generation_ || state_ != State::kHandling) return;
-  reply_timer_.cancel();
   Write(std::move(response));
 }
 
@@ -502,6 +699,8 @@ void Session::WriteEarlyError(int status, std::string_view code, std::string_vie
 
 void Session::Write(Response response) {
   state_ = State::kWriting;
+  // The write below holds the session from here on; dropped at the end of this call.
+  std::shared_ptr<Session> keep = std::move(awaiting_reply_);
   response_ = std::make_shared<http::response<http::string_body>>();
   auto& res = *response_;
   res.version(11);
@@ -522,7 +721,7 @@ void Session::Write(Response response) {
   metrics.requests.Add();
   if (response.status >= 100 && response.status < 600) metrics.responses_by_class[response.status / 100 - 1].Add();
   metrics.response_body_bytes.Add(res.body().size());
-  stream_.expires_after(server_.options().request_timeout);
+  SetDeadline(server_.options().request_timeout);
   http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     self->OnWrite(ec);
   });
@@ -550,11 +749,10 @@ void Session::OnWrite(beast::error_code ec) {
 }
 
 void Session::LingerThenClose() {
-  state_ = State::kClosed;
-  reply_timer_.cancel();
+  state_ = State::kLingering;
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.expires_after(std::chrono::seconds(2));
+  SetDeadline(std::chrono::seconds(2));
   DiscardUntilClosed(std::make_shared<std::array<char, kLingerChunkBytes>>(), 0);
 }
 
@@ -574,8 +772,9 @@ void Session::DiscardUntilClosed(std::shared_ptr<std::array<char, kLingerChunkBy
 
 void Session::Close() {
   if (state_ == State::kClosed) return;
+  awaiting_reply_.reset();
   state_ = State::kClosed;
-  reply_timer_.cancel();
+  ClearDeadline();
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream_.socket().close(ec);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/metrics.h"
 #include "common/status.h"
@@ -29,10 +30,31 @@ struct AccessLogEntry {
 // Receives each access-log entry on an I/O thread; must be thread-safe and quick.
 using AccessLogSink = std::function<void(const AccessLogEntry&)>;
 
-// Writes one line per entry to stderr:
-// `http GET /healthz 200 15B 42us id=… peer=127.0.0.1:5555`
-void WriteAccessLogToStderr(const AccessLogEntry& entry);
+// One line per entry: `http GET /healthz 200 15B 42us id=… peer=127.0.0.1:5555`
 std::string FormatAccessLogLine(const AccessLogEntry& entry);
+
+// Collects log lines from any thread and writes them to a file descriptor from its own
+// thread, at most `flush_interval` after they were added (sooner once 64 KiB are
+// pending), so no I/O thread ever blocks on a write(2). Lines beyond `max_pending_bytes`
+// waiting to be written are dropped and counted. Stop() (and the destructor) write what
+// is pending and join the thread.
+class BufferedLineWriter {
+ public:
+  explicit BufferedLineWriter(int fd, std::chrono::milliseconds flush_interval = std::chrono::milliseconds(100),
+                              size_t max_pending_bytes = 4 * 1024 * 1024);
+  ~BufferedLineWriter();
+  BufferedLineWriter(const BufferedLineWriter&) = delete;
+  BufferedLineWriter& operator=(const BufferedLineWriter&) = delete;
+
+  // Adds `line` and a newline.
+  void Append(std::string_view line);
+  void Stop();
+  uint64_t dropped_lines() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Request counters the server maintains; rendered by `/metrics`.
 struct HttpMetrics {
@@ -60,7 +82,8 @@ struct HttpServerOptions {
   std::chrono::milliseconds request_timeout{30'000};
   // Stop() waits this long for in-flight requests before closing their connections.
   std::chrono::milliseconds drain_timeout{10'000};
-  AccessLogSink access_log;         // empty = WriteAccessLogToStderr
+  AccessLogSink access_log;         // empty = FormatAccessLogLine lines to stderr, buffered
+                                    // (BufferedLineWriter) and flushed by Stop()
   // Counters to update; empty = the server owns its own (see metrics()).
   std::shared_ptr<HttpMetrics> metrics;
   // Renders errors raised before a handler runs (malformed request, 413, 431, timeout).

@@ -34,46 +34,6 @@ Status ParsePattern(std::string_view pattern, bool allow_params, std::vector<std
   return Status::Ok();
 }
 
-// True when `segments` match `pattern`; fills decoded params. A param that does not
-// percent-decode makes `*bad_encoding` true.
-bool Match(const std::vector<std::string>& pattern, const std::vector<std::string>& segments,
-           std::vector<std::pair<std::string, std::string>>* params, bool* bad_encoding) {
-  if (pattern.size() != segments.size()) return false;
-  std::vector<std::pair<std::string, std::string>> found;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (IsParam(pattern[i])) {
-      if (segments[i].empty()) return false;
-      auto decoded = PercentDecode(segments[i], false);
-      if (!decoded) {
-        *bad_encoding = true;
-        return false;
-      }
-      found.emplace_back(pattern[i].substr(1, pattern[i].size() - 2), std::move(*decoded));
-    } else if (pattern[i] != segments[i]) {
-      return false;
-    }
-  }
-  if (params != nullptr) *params = std::move(found);
-  return true;
-}
-
-// True when `a` is more specific than `b`: at the first depth where they differ in
-// kind, `a` has the literal segment.
-bool MoreSpecific(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    const bool pa = IsParam(a[i]);
-    const bool pb = IsParam(b[i]);
-    if (pa != pb) return !pa;
-  }
-  return false;
-}
-
-std::string Shape(const std::vector<std::string>& segments) {
-  std::string shape;
-  for (const auto& s : segments) shape.append("/").append(IsParam(s) ? "{}" : s);
-  return shape;
-}
-
 }  // namespace
 
 std::vector<std::string_view> SplitPath(std::string_view path) {
@@ -89,23 +49,46 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
   return out;
 }
 
-Router::Router() : error_renderer_(RenderJsonError) {}
+Router::Router() : root_(std::make_unique<Node>()), error_renderer_(RenderJsonError) {}
+
+Router::Node* Router::Node::Literal(std::string_view text) const {
+  auto it = std::lower_bound(literals.begin(), literals.end(), text,
+                             [](const auto& entry, std::string_view t) { return entry.first < t; });
+  return it != literals.end() && it->first == text ? it->second.get() : nullptr;
+}
 
 Status Router::Add(std::string_view method, std::string_view pattern, Handler handler) {
   if (method.empty()) return Status::InvalidArgument("route method is empty");
   if (!handler) return Status::InvalidArgument("route handler is empty");
-  Route route;
-  route.method = std::string(method);
-  if (Status s = ParsePattern(pattern, true, &route.segments); !s.ok()) return s;
-  const std::string shape = Shape(route.segments);
-  for (const auto& existing : routes_) {
-    if (existing.method == route.method && Shape(existing.segments) == shape) {
-      return Status::AlreadyExists("route " + route.method + " " + std::string(pattern) +
+  std::vector<std::string> segments;
+  if (Status s = ParsePattern(pattern, true, &segments); !s.ok()) return s;
+  Node* node = root_.get();
+  Endpoint endpoint;
+  endpoint.method = std::string(method);
+  for (const std::string& segment : segments) {
+    if (IsParam(segment)) {
+      if (!node->param) node->param = std::make_unique<Node>();
+      endpoint.param_names.push_back(segment.substr(1, segment.size() - 2));
+      node = node->param.get();
+      continue;
+    }
+    Node* next = node->Literal(segment);
+    if (next == nullptr) {
+      auto it = std::lower_bound(node->literals.begin(), node->literals.end(), segment,
+                                 [](const auto& entry, const std::string& t) { return entry.first < t; });
+      it = node->literals.emplace(it, segment, std::make_unique<Node>());
+      next = it->second.get();
+    }
+    node = next;
+  }
+  for (const Endpoint& existing : node->endpoints) {
+    if (existing.method == endpoint.method) {
+      return Status::AlreadyExists("route " + endpoint.method + " " + std::string(pattern) +
                                    " is already registered");
     }
   }
-  route.handler = std::move(handler);
-  routes_.push_back(std::move(route));
+  endpoint.handler = std::move(handler);
+  node->endpoints.push_back(std::move(endpoint));
   return Status::Ok();
 }
 
@@ -172,24 +155,41 @@ void Router::Dispatch(Request request, std::vector<std::string> segments,
     return;
   }
 
-  const Route* chosen = nullptr;
+  std::vector<std::pair<const Node*, std::vector<size_t>>> found;
+  std::vector<size_t> params;
+  Collect(*root_, segments, 0, params, found);
+  const Endpoint* chosen = nullptr;
+  const std::vector<size_t>* chosen_params = nullptr;
   std::vector<std::string> allowed;
-  bool bad_encoding = false;
-  for (const auto& route : routes_) {
-    if (!Match(route.segments, segments, nullptr, &bad_encoding)) continue;
-    if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
-      allowed.push_back(route.method);
+  for (const auto& [node, param_indexes] : found) {
+    for (const Endpoint& endpoint : node->endpoints) {
+      if (std::find(allowed.begin(), allowed.end(), endpoint.method) == allowed.end()) {
+        allowed.push_back(endpoint.method);
+      }
+      if (chosen == nullptr && endpoint.method == request.method) {
+        chosen = &endpoint;
+        chosen_params = &param_indexes;
+      }
     }
-    if (route.method != request.method) continue;
-    if (chosen == nullptr || MoreSpecific(route.segments, chosen->segments)) chosen = &route;
   }
+  bool bad_encoding = false;
   if (chosen != nullptr) {
-    bool unused = false;
-    Match(chosen->segments, segments, &request.path_params, &unused);
-    chosen->handler(std::move(request), std::move(responder));
-    return;
+    request.path_params.reserve(chosen_params->size());
+    for (size_t i = 0; i < chosen_params->size(); ++i) {
+      auto decoded = PercentDecode(segments[(*chosen_params)[i]], false);
+      if (!decoded) {
+        bad_encoding = true;
+        break;
+      }
+      request.path_params.emplace_back(chosen->param_names[i], std::move(*decoded));
+    }
+    if (!bad_encoding) {
+      chosen->handler(std::move(request), std::move(responder));
+      return;
+    }
+    allowed.clear();
   }
-  if (bad_encoding && allowed.empty()) {
+  if (bad_encoding) {
     responder.Send(RenderError(request, 400, "BAD_REQUEST", "the path has malformed percent-encoding"));
     return;
   }
@@ -205,6 +205,21 @@ void Router::Dispatch(Request request, std::vector<std::string> segments,
                                       " (allowed: " + allow + ")");
   response.headers.Set("allow", allow);
   responder.Send(std::move(response));
+}
+
+void Router::Collect(const Node& node, const std::vector<std::string>& segments, size_t depth,
+                     std::vector<size_t>& params,
+                     std::vector<std::pair<const Node*, std::vector<size_t>>>& found) const {
+  if (depth == segments.size()) {
+    if (!node.endpoints.empty()) found.emplace_back(&node, params);
+    return;
+  }
+  if (const Node* literal = node.Literal(segments[depth])) Collect(*literal, segments, depth + 1, params, found);
+  if (node.param && !segments[depth].empty()) {
+    params.push_back(depth);
+    Collect(*node.param, segments, depth + 1, params, found);
+    params.pop_back();
+  }
 }
 
 }  // namespace dialtone::gateway

@@ -46,10 +46,20 @@ class Router {
   Handler AsHandler() const;
 
  private:
-  struct Route {
+  // One method of a route: its handler and the names of the pattern's parameters in
+  // path order.
+  struct Endpoint {
     std::string method;
-    std::vector<std::string> segments;  // "{name}" marks a parameter
+    std::vector<std::string> param_names;
     Handler handler;
+  };
+  // The routes as a tree of segments: literal children by text, one parameter child;
+  // a node where a pattern ends holds its endpoints.
+  struct Node {
+    std::vector<std::pair<std::string, std::unique_ptr<Node>>> literals;  // sorted by text
+    std::unique_ptr<Node> param;
+    std::vector<Endpoint> endpoints;
+    Node* Literal(std::string_view text) const;
   };
   struct MountPoint {
     std::vector<std::string> segments;
@@ -58,8 +68,13 @@ class Router {
 
   // Routes `request` by `segments` (the path relative to this router's mount point).
   void Dispatch(Request request, std::vector<std::string> segments, Responder responder) const;
+  // Every node the path reaches (literal before parameter at each depth, so the most
+  // specific comes first), each with the segment indexes its parameters took.
+  void Collect(const Node& node, const std::vector<std::string>& segments, size_t depth,
+               std::vector<size_t>& params,
+               std::vector<std::pair<const Node*, std::vector<size_t>>>& found) const;
 
-  std::vector<Route> routes_;
+  std::unique_ptr<Node> root_;
   std::vector<MountPoint> mounts_;
   ErrorRenderer error_renderer_;
 };

@@ -24,6 +24,8 @@
 #include "account.pb.h"
 #include "actors/account_model.h"
 #include "events/event_types.h"
+#include "model/schema.h"
+#include "model/validate.h"
 #include "resource.pb.h"
 
 namespace dialtone::projections {
@@ -35,7 +37,10 @@ using google::protobuf::FieldDescriptor;
 // ---------------------------------------------------------------------------------------
 // Encodings (projections/FORMAT.md)
 
-constexpr std::string_view kFormatTag = "dialtone.config_view/1";
+constexpr std::string_view kFormatTag = "dialtone.config_view/2";
+// Earlier formats: a folder in one of them is cleared and folded again from position 0
+// when opened (a view is derived data).
+constexpr std::array<std::string_view, 1> kOlderFormatTags = {"dialtone.config_view/1"};
 
 constexpr std::string_view kRowsFamily = "rows";
 constexpr std::string_view kAccountsFamily = "accounts";
@@ -116,8 +121,9 @@ std::string EncodeRowValue(uint64_t revision, uint64_t position, const nlohmann:
   return value;
 }
 
-Result<ResourceRow> DecodeRow(std::string_view key, std::string_view value) {
-  ResourceRow row;
+// The row of `key`/`value` with its document text (not parsed).
+Result<RowText> DecodeRowText(std::string_view key, std::string_view value) {
+  RowText row;
   const size_t first = key.find('\0');
   const size_t second = first == std::string_view::npos ? first : key.find('\0', first + 1);
   if (second == std::string_view::npos || value.size() < 16) {
@@ -128,11 +134,31 @@ Result<ResourceRow> DecodeRow(std::string_view key, std::string_view value) {
   row.id = std::string(key.substr(second + 1));
   row.revision = LoadBigEndian64(value.data());
   row.position = LoadBigEndian64(value.data() + 8);
-  row.document = nlohmann::json::parse(value.substr(16), nullptr, /*allow_exceptions=*/false);
-  if (row.document.is_discarded()) {
+  row.document = std::string(value.substr(16));
+  return row;
+}
+
+Result<nlohmann::json> ParseDocument(const RowText& row) {
+  nlohmann::json document = nlohmann::json::parse(row.document, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded()) {
     return Status::Corruption("config view row '" + row.kind + "/" + row.id +
                               "' holds a document that does not parse");
   }
+  return document;
+}
+
+Result<ResourceRow> DecodeRow(std::string_view key, std::string_view value) {
+  auto text = DecodeRowText(key, value);
+  if (!text.ok()) return text.status();
+  auto document = ParseDocument(*text);
+  if (!document.ok()) return document.status();
+  ResourceRow row;
+  row.account_id = std::move(text->account_id);
+  row.kind = std::move(text->kind);
+  row.id = std::move(text->id);
+  row.revision = text->revision;
+  row.position = text->position;
+  row.document = std::move(document).value();
   return row;
 }
 
@@ -289,6 +315,9 @@ class RocksDbConfigView final : public ConfigView {
   Result<std::optional<ResourceRow>> Get(std::string_view account_id, std::string_view kind,
                                          std::string_view id) const override;
   Result<ListPage> List(const ListQuery& query) const override;
+  Result<std::optional<RowText>> GetText(std::string_view account_id, std::string_view kind,
+                                         std::string_view id) const override;
+  Result<TextPage> ListText(const ListQuery& query) const override;
   Result<ListPage> ListChildAccounts(std::string_view parent_id, std::string_view after_id,
                                      size_t limit) const override;
   Result<std::optional<ApiKeyRow>> FindApiKey(std::string_view key_id) const override;
@@ -297,6 +326,9 @@ class RocksDbConfigView final : public ConfigView {
                                                      std::string_view value) const override;
 
   uint64_t position() const override { return position_.load(std::memory_order_acquire); }
+  uint64_t credentials_generation() const override {
+    return credentials_generation_.load(std::memory_order_acquire);
+  }
   bool WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) const override;
   Status Rebuild() override;
   Result<std::string> ContentDigest() const override;
@@ -344,6 +376,8 @@ class RocksDbConfigView final : public ConfigView {
                                                  const std::string& key);
   void PublishPosition(uint64_t position);
   void Fail(Status status);
+  // Adds to `batch` the deletion of every entry of every family but meta.
+  Status AddClearAll(rocksdb::WriteBatch& batch) const;
 
   // --- reading ---
   // Visits the entries of `family` whose key starts with `prefix` and whose remaining
@@ -373,6 +407,8 @@ class RocksDbConfigView final : public ConfigView {
   size_t pending_events_ = 0;
   uint64_t pending_position_ = 0;
   uint64_t pending_folded_ = 0, pending_skipped_ = 0, pending_malformed_ = 0;
+  bool pending_touches_credentials_ = false;  // the batch folds an account or API-key event
+  std::atomic<uint64_t> credentials_generation_{0};
 
   // Progress visible to readers: the checkpoint written last, or the first write failure.
   std::atomic<uint64_t> position_{0};
@@ -428,6 +464,15 @@ Status RocksDbConfigView::Open() {
     if (s = db_->Write(durable, &init); !s.ok()) return StorageError(s, "initialising the view");
   } else if (!s.ok()) {
     return StorageError(s, "reading the view's format tag");
+  } else if (std::find(kOlderFormatTags.begin(), kOlderFormatTags.end(), value) != kOlderFormatTags.end()) {
+    // Derived data in an earlier layout: empty it in one batch and fold the log again.
+    rocksdb::WriteBatch clear;
+    if (Status cleared = AddClearAll(clear); !cleared.ok()) return cleared;
+    clear.Put(meta(), ToSlice(kMetaFormatKey), ToSlice(kFormatTag));
+    clear.Put(meta(), ToSlice(kMetaCheckpointKey), BigEndian64(0));
+    rocksdb::WriteOptions durable;
+    durable.sync = true;
+    if (s = db_->Write(durable, &clear); !s.ok()) return StorageError(s, "clearing a view of an earlier format");
   } else if (value != kFormatTag) {
     return Status::Corruption("view folder '" + options_.path + "' has format '" + value +
                               "', expected '" + std::string(kFormatTag) + "'");
@@ -481,6 +526,9 @@ void RocksDbConfigView::OnEvent(const RecordedEvent& event) {
       Fail(folded);
       return;
   }
+  if (folded.ok() && (event.type.rfind("account.", 0) == 0 || event.type.rfind("apikey.", 0) == 0)) {
+    pending_touches_credentials_ = true;
+  }
   pending_position_ = event.position;
   if (++pending_events_ >= kMaxBatchEvents) FlushLocked();
 }
@@ -506,12 +554,17 @@ void RocksDbConfigView::FlushLocked() {
   events_malformed_ += pending_malformed_;
   pending_folded_ = pending_skipped_ = pending_malformed_ = 0;
   ++batches_written_;
+  if (pending_touches_credentials_) {
+    credentials_generation_.fetch_add(1, std::memory_order_acq_rel);
+    pending_touches_credentials_ = false;
+  }
   PublishPosition(pending_position_);
 }
 
 void RocksDbConfigView::DiscardPendingLocked() {
   batch_.Clear();
   pending_events_ = 0;
+  pending_touches_credentials_ = false;
   pending_folded_ = pending_skipped_ = pending_malformed_ = 0;
   pending_position_ = position_.load(std::memory_order_acquire);
 }
@@ -630,6 +683,10 @@ Status RocksDbConfigView::FoldResource(const RecordedEvent& event) {
   if (document.is_discarded() || !document.is_object()) {
     return Status::InvalidArgument("resource document is not a JSON object");
   }
+  // Readers answer rows as they are: the view keeps the public document only.
+  if (const model::ResourceSpec* spec = model::FindResource(kind); spec != nullptr) {
+    document = model::PublicView(*spec, document);
+  }
   batch_.Put(rows(), RowKey(account_id, kind, id), EncodeRowValue(revision, event.position, document));
   return Status::Ok();
 }
@@ -695,6 +752,16 @@ Status RocksDbConfigView::FoldReservation(const RecordedEvent& event) {
   return Status::Ok();
 }
 
+Status RocksDbConfigView::AddClearAll(rocksdb::WriteBatch& batch) const {
+  for (size_t i = 1; i < handles_.size(); ++i) {
+    if (handles_[i] == meta()) continue;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[i]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) batch.Delete(handles_[i], it->key());
+    if (!it->status().ok()) return StorageError(it->status(), "scanning the view to clear it");
+  }
+  return Status::Ok();
+}
+
 // --- control -----------------------------------------------------------------------------
 
 bool RocksDbConfigView::WaitForPosition(uint64_t position,
@@ -725,15 +792,9 @@ Status RocksDbConfigView::Rebuild() {
     // One batch empties every family and resets the checkpoint: a crash leaves either
     // the old view or an empty one at position 0, never a mix.
     rocksdb::WriteBatch clear;
-    for (size_t i = 1; i < handles_.size(); ++i) {
-      if (handles_[i] == meta()) continue;
-      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[i]));
-      for (it->SeekToFirst(); it->Valid(); it->Next()) clear.Delete(handles_[i], it->key());
-      if (!it->status().ok()) {
-        const Status error = StorageError(it->status(), "scanning the view to clear it");
-        StartFollowing(pending_position_);
-        return error;
-      }
+    if (Status cleared = AddClearAll(clear); !cleared.ok()) {
+      StartFollowing(pending_position_);
+      return cleared;
     }
     clear.Put(meta(), ToSlice(kMetaCheckpointKey), BigEndian64(0));
     rocksdb::WriteOptions durable;
@@ -743,6 +804,7 @@ Status RocksDbConfigView::Rebuild() {
       return StorageError(s, "clearing the view");
     }
     pending_position_ = 0;
+    credentials_generation_.fetch_add(1, std::memory_order_acq_rel);
     {
       std::lock_guard progress(progress_mu_);
       failure_ = Status::Ok();
@@ -810,19 +872,24 @@ Status ValidatePaging(std::string_view after_id, size_t limit) {
 }
 
 // Collects matching rows into a page: after `limit` rows, one more match sets the cursor.
+template <typename Page>
 struct PageBuilder {
   const ListQuery& query;
-  ListPage page;
+  Page page;
 
-  // False once the page is complete.
-  bool Offer(ResourceRow row) {
-    if (!MatchesFilters(row.document, query.filters)) return true;
+  // False once the page is complete. `matches` tells whether the row passes the filters.
+  bool Offer(bool matches, auto row) {
+    if (!matches) return true;
     if (page.rows.size() == query.limit) {
       page.next_cursor = page.rows.back().id;
       return false;
     }
     page.rows.push_back(std::move(row));
     return true;
+  }
+  bool Offer(ResourceRow row) {
+    const bool matches = MatchesFilters(row.document, query.filters);
+    return Offer(matches, std::move(row));
   }
 };
 
@@ -840,7 +907,7 @@ Result<ListPage> RocksDbConfigView::List(const ListQuery& query) const {
   }
   if (!IsKeyPart(query.account_id)) return Status::InvalidArgument("account_id holds a NUL byte");
 
-  PageBuilder builder{query, {}};
+  PageBuilder<ListPage> builder{query, {}};
   const std::string prefix = RowPrefix(query.account_id, query.kind);
   Status s = ScanPrefix(rows(), rocksdb::ReadOptions(), prefix, query.after_id,
                         [&](std::string_view key, std::string_view, std::string_view value)
@@ -853,6 +920,60 @@ Result<ListPage> RocksDbConfigView::List(const ListQuery& query) const {
   return std::move(builder.page);
 }
 
+Result<std::optional<RowText>> RocksDbConfigView::GetText(std::string_view account_id,
+                                                          std::string_view kind,
+                                                          std::string_view id) const {
+  if (!IsKeyPart(account_id) || !IsKeyPart(kind) || !IsKeyPart(id)) {
+    return Status::InvalidArgument("account id, kind and id must be non-empty and free of NUL");
+  }
+  const std::string key = RowKey(account_id, kind, id);
+  rocksdb::PinnableSlice value;
+  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rows(), key, &value);
+  if (s.IsNotFound()) return std::optional<RowText>();
+  if (!s.ok()) return StorageError(s, "reading the config view");
+  auto row = DecodeRowText(key, ToView(value));
+  if (!row.ok()) return row.status();
+  return std::optional<RowText>(std::move(row).value());
+}
+
+Result<TextPage> RocksDbConfigView::ListText(const ListQuery& query) const {
+  if (query.account_id.empty() || query.kind == kAccountKind) {
+    // Accounts are listed through their index; their rows are few and small.
+    auto page = List(query);
+    if (!page.ok()) return page.status();
+    TextPage out;
+    out.next_cursor = std::move(page->next_cursor);
+    for (auto& row : page->rows) {
+      out.rows.push_back(RowText{std::move(row.account_id), std::move(row.kind), std::move(row.id),
+                                 row.document.dump(), row.revision, row.position});
+    }
+    return out;
+  }
+  if (Status s = ValidatePaging(query.after_id, query.limit); !s.ok()) return s;
+  if (!IsKeyPart(query.kind)) return Status::InvalidArgument("kind must be non-empty, without NUL");
+  if (!IsKeyPart(query.account_id)) return Status::InvalidArgument("account_id holds a NUL byte");
+  for (const auto& filter : query.filters) {
+    if (filter.first.empty()) return Status::InvalidArgument("a filter names no field");
+  }
+  PageBuilder<TextPage> builder{query, {}};
+  const std::string prefix = RowPrefix(query.account_id, query.kind);
+  Status s = ScanPrefix(rows(), rocksdb::ReadOptions(), prefix, query.after_id,
+                        [&](std::string_view key, std::string_view, std::string_view value)
+                            -> Result<bool> {
+                          auto row = DecodeRowText(key, value);
+                          if (!row.ok()) return row.status();
+                          bool matches = true;
+                          if (!query.filters.empty()) {
+                            auto document = ParseDocument(*row);
+                            if (!document.ok()) return document.status();
+                            matches = MatchesFilters(*document, query.filters);
+                          }
+                          return builder.Offer(matches, std::move(row).value());
+                        });
+  if (!s.ok()) return s;
+  return std::move(builder.page);
+}
+
 Result<ListPage> RocksDbConfigView::ListAccountsByIndex(rocksdb::ColumnFamilyHandle* index,
                                                         std::string_view prefix,
                                                         const ListQuery& query) const {
@@ -860,7 +981,7 @@ Result<ListPage> RocksDbConfigView::ListAccountsByIndex(rocksdb::ColumnFamilyHan
   rocksdb::ReadOptions read;
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
   read.snapshot = snapshot;
-  PageBuilder builder{query, {}};
+  PageBuilder<ListPage> builder{query, {}};
   Status s = ScanPrefix(index, read, prefix, query.after_id,
                         [&](std::string_view, std::string_view account_id, std::string_view)
                             -> Result<bool> {

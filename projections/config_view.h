@@ -26,9 +26,21 @@ struct ResourceRow {
   std::string account_id;
   std::string kind;
   std::string id;
-  nlohmann::json document;   // as stored in the event (no secrets)
+  nlohmann::json document;   // the public document (model::PublicView of the event's:
+                             // no secret values, no digest hashes)
   uint64_t revision = 0;     // ETag source
   uint64_t position = 0;     // log position of the row's last change
+};
+
+// A row with its document as stored: compact JSON text (object keys sorted), not parsed.
+// The fast path of reads that answer the document as it is.
+struct RowText {
+  std::string account_id;
+  std::string kind;
+  std::string id;
+  std::string document;      // JSON text of the public document (no secret, no hash)
+  uint64_t revision = 0;
+  uint64_t position = 0;
 };
 
 struct ListQuery {
@@ -47,6 +59,11 @@ inline constexpr size_t kMaxListLimit = 1000;
 
 struct ListPage {
   std::vector<ResourceRow> rows;
+  std::string next_cursor;   // empty when there are no more rows
+};
+
+struct TextPage {
+  std::vector<RowText> rows;
   std::string next_cursor;   // empty when there are no more rows
 };
 
@@ -92,6 +109,11 @@ class ConfigView {
                                                  std::string_view kind,
                                                  std::string_view id) const = 0;
   virtual Result<ListPage> List(const ListQuery& query) const = 0;
+  // Get and List without parsing the documents (filters still apply; only rows that a
+  // filter must look into are parsed). Same errors.
+  virtual Result<std::optional<RowText>> GetText(std::string_view account_id, std::string_view kind,
+                                                 std::string_view id) const = 0;
+  virtual Result<TextPage> ListText(const ListQuery& query) const = 0;
   // Child accounts of `parent_id` ("" = platform-direct accounts).
   virtual Result<ListPage> ListChildAccounts(std::string_view parent_id, std::string_view after_id,
                                              size_t limit) const = 0;
@@ -102,6 +124,10 @@ class ConfigView {
 
   // Highest log position folded into the view.
   virtual uint64_t position() const = 0;
+  // Changes (after the write is readable, before position() moves past it) whenever the
+  // view folds an account or API-key event, and on Rebuild: a cache of authenticated
+  // credentials stays valid while this value does not change.
+  virtual uint64_t credentials_generation() const = 0;
   // Blocks until position() >= `position` or the timeout passes; true if reached.
   virtual bool WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) const = 0;
   // Stops following, clears every row and the checkpoint, folds the log again from

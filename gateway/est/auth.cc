@@ -65,7 +65,8 @@ std::optional<std::string> PresentedToken(const Request& request) {
 }
 
 Result<v1::Principal, EstError> Authenticate(const Request& request, const AdminKey& admin_key,
-                                             const projections::ConfigView& view) {
+                                             const projections::ConfigView& view,
+                                             v1::CredentialCache* cache) {
   std::optional<std::string> token = PresentedToken(request);
   if (!token || token->empty()) {
     return EstError::Unauthenticated(
@@ -74,7 +75,7 @@ Result<v1::Principal, EstError> Authenticate(const Request& request, const Admin
   // The /v1 verification, given the token in the form it reads.
   Request as_bearer;
   as_bearer.headers.Set("authorization", "Bearer " + *token);
-  auto principal = v1::Authenticate(as_bearer, admin_key, view);
+  auto principal = v1::Authenticate(as_bearer, admin_key, view, cache);
   if (!principal.ok()) return FromApiError(principal.error());
   if (!principal->HasScope(v1::kConfigScope)) {
     return EstError::PermissionDenied("this API needs a key with the 'config' scope (or '*')");

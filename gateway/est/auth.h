@@ -27,7 +27,8 @@ std::optional<std::string> PresentedToken(const Request& request);
 // 401 UNAUTHENTICATED when the credential is missing, malformed, unknown, wrong or
 // revoked, or its account is not active; 403 when the key lacks the `config` scope.
 Result<v1::Principal, EstError> Authenticate(const Request& request, const AdminKey& admin_key,
-                                             const projections::ConfigView& view);
+                                             const projections::ConfigView& view,
+                                             v1::CredentialCache* cache = nullptr);
 
 // The account `project_id` names, when `principal` may act on it (404 otherwise).
 Result<std::string, EstError> ResolveProject(std::string_view project_id, const v1::Principal& principal,

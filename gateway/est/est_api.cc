@@ -411,6 +411,7 @@ struct EstApi::Impl {
   AdminKey admin_key;
   EstApiOptions options;
   v1::WorkerPool workers;
+  v1::CredentialCache credentials;
 
   Impl(actors::AccountService& a, const projections::ConfigView& v, const projections::calls::CallsView* c,
        AdminKey k, EstApiOptions o)
@@ -441,7 +442,7 @@ struct EstApi::Impl {
   }
 
   Response Serve(Fn fn, const Request& request) {
-    auto principal = Authenticate(request, admin_key, view);
+    auto principal = est::Authenticate(request, admin_key, view, &credentials);
     if (!principal.ok()) return RenderEstError(principal.error());
     auto project = ResolveProject(request.PathParam("projectId").value_or(""), *principal, view);
     if (!project.ok()) return RenderEstError(project.error());

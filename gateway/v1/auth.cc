@@ -47,8 +47,21 @@ Result<std::optional<projections::ResourceRow>, ApiError> LoadAccountRow(
   return std::move(row).value();
 }
 
+std::optional<Principal> CredentialCache::Find(std::string_view presented, uint64_t generation) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(std::string(presented));
+  if (it == entries_.end() || it->second.generation != generation) return std::nullopt;
+  return it->second.principal;
+}
+
+void CredentialCache::Remember(std::string_view presented, uint64_t generation, const Principal& principal) {
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= capacity_) entries_.clear();
+  entries_[std::string(presented)] = Entry{generation, principal};
+}
+
 Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey& admin_key,
-                                         const projections::ConfigView& view) {
+                                         const projections::ConfigView& view, CredentialCache* cache) {
   const std::optional<std::string_view> presented = PresentedApiKey(request);
   if (!presented || presented->empty()) {
     return ApiError::Unauthenticated(
@@ -59,6 +72,12 @@ Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey&
     admin.via = Principal::Via::kAdmin;
     admin.scopes = {"*"};
     return admin;
+  }
+  // Read before the lookups: a change folded meanwhile moves it, so what is remembered
+  // below is never newer than the generation it is filed under.
+  const uint64_t generation = view.credentials_generation();
+  if (cache != nullptr) {
+    if (auto known = cache->Find(*presented, generation)) return std::move(*known);
   }
   const std::optional<actors::ApiKeyToken> token = actors::ParseApiKey(*presented);
   if (!token) return ApiError::Unauthenticated("the API key is not valid");
@@ -89,6 +108,7 @@ Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey&
   principal.key_account_id = key.account_id;
   principal.key_account_is_reseller = DocFlag((*account)->document, "is_reseller");
   principal.scopes = key.scopes;
+  if (cache != nullptr) cache->Remember(*presented, generation, principal);
   return principal;
 }
 

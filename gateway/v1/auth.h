@@ -11,9 +11,13 @@
 //     other named account answers 404, exactly as an account that does not exist.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -43,10 +47,33 @@ struct Principal {
   bool HasScope(std::string_view scope) const;
 };
 
+// The principals of account keys already verified, valid while the view's
+// credentials_generation() is the one they were verified at (a key revoked, an account
+// suspended or its reseller flag changed moves it). Thread-safe; at most `capacity`
+// entries (full: emptied). Only successful verifications are kept.
+class CredentialCache {
+ public:
+  explicit CredentialCache(size_t capacity = 4096) : capacity_(capacity) {}
+  std::optional<Principal> Find(std::string_view presented, uint64_t generation) const;
+  void Remember(std::string_view presented, uint64_t generation, const Principal& principal);
+
+ private:
+  struct Entry {
+    uint64_t generation = 0;
+    Principal principal;
+  };
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;  // presented credential -> entry
+};
+
 // Authenticates the request's credential. Errors: 401 UNAUTHENTICATED (missing, malformed,
 // unknown, wrong, revoked; account suspended or closed), 500/503 when the view fails.
+// With a `cache`, a credential verified at the view's current credentials generation is
+// answered from it.
 Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey& admin_key,
-                                         const projections::ConfigView& view);
+                                         const projections::ConfigView& view,
+                                         CredentialCache* cache = nullptr);
 
 // The account id the request names (`x-account-id`, else `account_id` query); nullopt when
 // it names none. Error 400 when both name different accounts or the value is empty.

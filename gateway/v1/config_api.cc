@@ -278,6 +278,7 @@ struct ConfigApi::Impl {
   AdminKey admin_key;
   ConfigApiOptions options;
   WorkerPool workers;
+  CredentialCache credentials;
 
   Impl(actors::AccountService& a, const projections::ConfigView& v, AdminKey k, ConfigApiOptions o)
       : accounts(a), view(v), admin_key(std::move(k)), options(o),
@@ -290,7 +291,7 @@ struct ConfigApi::Impl {
     return [this, scope = std::string(scope), body = std::move(body)](Request request,
                                                                       Responder responder) {
       CallPtr call = MakeCall(request, std::move(responder));
-      auto principal = Authenticate(request, admin_key, view);
+      auto principal = Authenticate(request, admin_key, view, &credentials);
       if (!principal.ok()) return call->Fail(principal.error());
       if (!scope.empty() && !principal->HasScope(scope)) {
         return call->Fail(ApiError::PermissionDenied("this route needs the '" + scope +
@@ -431,29 +432,49 @@ struct ConfigApi::Impl {
       }
       query.filters.emplace_back(name, std::move(wanted));
     }
-    auto page = view.List(query);
+    auto page = view.ListText(query);
     if (!page.ok()) return call->Fail(FromStatus(page.status()));
-    Json data = Json::array();
-    for (const auto& row : page->rows) data.push_back(model::PublicView(*k.spec, row.document));
-    Json body = {{"data", std::move(data)},
-                 {"next_cursor", page->next_cursor.empty() ? Json(nullptr) : Json(page->next_cursor)}};
-    call->Send(JsonReply(200, body));
+    // The view holds public documents as JSON text: the page is assembled, not re-encoded.
+    std::string body = "{\"data\":[";
+    for (size_t i = 0; i < page->rows.size(); ++i) {
+      if (i > 0) body.push_back(',');
+      body.append(page->rows[i].document);
+    }
+    body.append("],\"next_cursor\":");
+    body.append(page->next_cursor.empty() ? std::string("null") : Dump(Json(page->next_cursor)));
+    body.push_back('}');
+    call->Send(Response::Json(200, std::move(body)));
   }
 
   void GetResource(const KindRoutes& k, Request request, Principal principal, CallPtr call) {
     auto account = Acting(request, principal);
     if (!account.ok()) return call->Fail(account.error());
-    auto row = LoadRow(k, request, *account);
-    if (!row.ok()) return call->Fail(row.error());
-    if (NoneMatchHits(request, row->revision)) {
+    const std::string id(request.PathParam("id").value_or(""));
+    if (auto error = CheckParent(k, request, *account)) return call->Fail(*error);
+    auto row = view.GetText(*account, k.spec->kind, id);
+    if (!row.ok()) {
+      if (row.status().code() == ErrorCode::kInvalidArgument) return call->Fail(ResourceNotFound(k.spec->kind, id));
+      return call->Fail(FromStatus(row.status()));
+    }
+    if (!row->has_value()) return call->Fail(ResourceNotFound(k.spec->kind, id));
+    if (k.parent != nullptr && !BelongsToPathParent(k, request, (*row)->document)) {
+      return call->Fail(ResourceNotFound(k.spec->kind, id));
+    }
+    if (NoneMatchHits(request, (*row)->revision)) {
       Response not_modified;
       not_modified.status = 304;
-      not_modified.headers.Set("etag", ETagOf(row->revision));
+      not_modified.headers.Set("etag", ETagOf((*row)->revision));
       return call->Send(std::move(not_modified));
     }
-    Response response = JsonReply(200, model::PublicView(*k.spec, row->document));
-    response.headers.Set("etag", ETagOf(row->revision));
+    Response response = Response::Json(200, std::move((*row)->document));
+    response.headers.Set("etag", ETagOf((*row)->revision));
     call->Send(std::move(response));
+  }
+
+  // A nested row named through its parent must belong to that parent.
+  bool BelongsToPathParent(const KindRoutes& k, const Request& request, const std::string& document_text) const {
+    const Json doc = Json::parse(document_text, nullptr, false);
+    return !doc.is_discarded() && DocString(doc, k.spec->parent_field.c_str()) == request.PathParam("parent_id");
   }
 
   // Answers a resource the actor returned, with its ETag.
