@@ -21,6 +21,8 @@
 #include "resource.pb.h"
 #include "store/rocksdb_log.h"
 
+#include <rocksdb/db.h>
+
 namespace dialtone::projections {
 namespace {
 
@@ -384,6 +386,76 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(ResourceEventsCreateReplaceAndDeleteRows, Backend,
   h.CatchUp();
   BOOST_TEST(!h.Exists("acme", "domain", "d1"));
   BOOST_TEST(h.GetOk("acme", "account", "acme").document["status"] == "active");
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(RowsHoldThePublicDocumentWithoutDigestHashes, Backend, AllBackends) {
+  Harness h(Backend::kRocksDb);
+  h.Append(AccountStream("acme"), {AccountCreated("acme", "", "Acme")});
+  const json device = {{"auth_username", "alice"}, {"realm", "pbx.acme.com"}, {"ha1", std::string(32, 'a')},
+                       {"ha1b", std::string(32, 'b')}, {"status", "active"}};
+  h.Append(AccountStream("acme"), {ResourceCreated("acme", "device", "dev1", device)});
+  h.CatchUp();
+  const ResourceRow row = h.GetOk("acme", "device", "dev1");
+  BOOST_TEST(!row.document.contains("ha1"));
+  BOOST_TEST(!row.document.contains("ha1b"));
+  BOOST_TEST(row.document["auth_username"] == "alice");
+  auto text = h.view().GetText("acme", "device", "dev1");
+  BOOST_TEST_REQUIRE(text.ok());
+  BOOST_TEST_REQUIRE(text->has_value());
+  BOOST_TEST((*text)->document == row.document.dump());
+  BOOST_TEST((*text)->document.find("ha1") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(TextReadsAnswerWhatParsedReadsAnswer, Backend, AllBackends) {
+  Harness h(Backend::kRocksDb);
+  h.Append(AccountStream("acme"), {AccountCreated("acme", "", "Acme")});
+  std::vector<EventData> events;
+  for (int i = 0; i < 7; ++i) {
+    events.push_back(ResourceCreated("acme", "domain", "d" + std::to_string(i),
+                                     {{"domain", "d" + std::to_string(i) + ".acme.com"}, {"is_primary", i % 2}}));
+  }
+  h.Append(AccountStream("acme"), std::move(events));
+  h.CatchUp();
+  for (const ListQuery& query : {ListQuery{"acme", "domain", {}, "", 3}, ListQuery{"acme", "domain", {}, "d2", 3},
+                                 ListQuery{"acme", "domain", {{"is_primary", "1"}}, "", 2},
+                                 ListQuery{"", "account", {}, "", 10}}) {
+    const ListPage parsed = h.ListOk(query);
+    auto text = h.view().ListText(query);
+    BOOST_TEST_REQUIRE(text.ok(), text.status().ToString());
+    BOOST_TEST(text->next_cursor == parsed.next_cursor);
+    BOOST_TEST_REQUIRE(text->rows.size() == parsed.rows.size());
+    for (size_t i = 0; i < parsed.rows.size(); ++i) {
+      BOOST_TEST(text->rows[i].id == parsed.rows[i].id);
+      BOOST_TEST(text->rows[i].revision == parsed.rows[i].revision);
+      BOOST_TEST(json::parse(text->rows[i].document) == parsed.rows[i].document);
+    }
+  }
+  auto missing = h.view().GetText("acme", "domain", "nope");
+  BOOST_TEST_REQUIRE(missing.ok());
+  BOOST_TEST(!missing->has_value());
+  BOOST_TEST((h.view().GetText("acme", "", "x").status().code() == ErrorCode::kInvalidArgument));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(TheCredentialsGenerationMovesOnlyWithAccountsAndKeys, Backend, AllBackends) {
+  Harness h(Backend::kRocksDb);
+  const uint64_t start = h.view().credentials_generation();
+  h.Append(AccountStream("acme"), {AccountCreated("acme", "", "Acme")});
+  h.CatchUp();
+  const uint64_t after_account = h.view().credentials_generation();
+  BOOST_TEST(after_account != start);
+  h.Append(AccountStream("acme"), {ResourceCreated("acme", "domain", "d1", {{"domain", "a.acme.com"}})});
+  h.CatchUp();
+  BOOST_TEST(h.view().credentials_generation() == after_account);
+  h.Append(AccountStream("acme"), {ApiKeyCreated("acme", "k1")});
+  h.CatchUp();
+  const uint64_t after_key = h.view().credentials_generation();
+  BOOST_TEST(after_key != after_account);
+  h.Append(AccountStream("acme"), {ApiKeyRevoked("acme", "k1")});
+  h.CatchUp();
+  BOOST_TEST(h.view().credentials_generation() != after_key);
+  const uint64_t before_rebuild = h.view().credentials_generation();
+  BOOST_TEST_REQUIRE(h.view().Rebuild().ok());
+  BOOST_TEST(h.view().credentials_generation() != before_rebuild);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(ApiKeysAreFoundByIdAndListedByAccountAndRevoked, Backend,
@@ -751,6 +823,37 @@ BOOST_AUTO_TEST_CASE(ABurstIsFoldedInFarFewerWritesThanEvents) {
 }
 
 // ---- Opening ------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(AViewOfTheEarlierFormatIsEmptiedAndFoldedAgain) {
+  Harness h(/*rocksdb_log=*/true);
+  h.AppendMixedHistory();
+  h.CatchUp();
+  const std::string digest = h.DigestOk();
+  h.CloseView();
+  {
+    // Turn the folder into a /1 view holding a row the log never wrote.
+    rocksdb::DBOptions db_options;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name : {"default", "rows", "accounts", "children", "api_keys", "account_keys",
+                             "reservations", "meta"}) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    BOOST_TEST_REQUIRE(rocksdb::DB::Open(db_options, h.view_path(), families, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    BOOST_TEST_REQUIRE(db->Put(rocksdb::WriteOptions(), handles[7], "F", "dialtone.config_view/1").ok());
+    BOOST_TEST_REQUIRE(db->Put(rocksdb::WriteOptions(), handles[1], std::string("x\0domain\0stale", 15),
+                               std::string(16, '\0') + "{}").ok());
+    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+    BOOST_TEST_REQUIRE(db->Close().ok());
+  }
+  h.OpenView();
+  h.CatchUp();
+  BOOST_TEST(!h.Exists("x", "domain", "stale"));
+  BOOST_TEST(h.DigestOk() == digest);
+  BOOST_TEST(h.view().stats().events_folded > 0u);
+}
 
 BOOST_AUTO_TEST_CASE(OpenRefusesBadFoldersWithoutTouchingThem) {
   Harness h(/*rocksdb_log=*/true);

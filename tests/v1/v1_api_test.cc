@@ -100,6 +100,7 @@ BOOST_FIXTURE_TEST_CASE(RevokedKeyIs401, Server) {
 
 BOOST_FIXTURE_TEST_CASE(KeysOfASuspendedAccountAre401UntilReactivated, Server) {
   const Tenant tenant = MakeTenant(port(), "acme");
+  BOOST_TEST(Call(port(), "GET", "/v1/account", Key(tenant.key)).status == 200);  // verified (and remembered)
   const HttpReply suspended = Call(port(), "PATCH", "/v1/accounts/" + tenant.account_id, Admin(),
                                    Json{{"status", "suspended"}});
   BOOST_TEST(suspended.status == 200, suspended.body);
