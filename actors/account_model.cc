@@ -24,6 +24,11 @@ using google::protobuf::FieldDescriptor;
 
 constexpr size_t kMaxAccountIdLength = 64;
 
+// kInvalidArgument naming one field (the FieldErrorsOf convention).
+Status InvalidFieldsStatus(const std::string& path, const std::string& message) {
+  return Status::InvalidArgument(path + ": " + message);
+}
+
 constexpr std::array<std::string_view, 9> kDestinationKinds = {
     "flow", "user", "extension", "ring_group", "queue", "voicemail", "conference", "forward",
     "hangup"};
@@ -55,24 +60,61 @@ Status ValidateSettings(const AccountSettings& s) {
   return Status::Ok();
 }
 
-// Every field present: the documented defaults, overridden by what `given` holds.
+// The settings that may be null (absent): everything but name, timezone, language,
+// voice_gender and is_reseller.
+constexpr std::array<std::string_view, 8> kOptionalSettings = {
+    "brand_name", "brand_domain", "max_in", "max_out", "max_dialer", "default_cid_number",
+    "did_default_dest_kind", "did_default_dest_id"};
+
+bool IsOptionalSetting(std::string_view name) {
+  return std::find(kOptionalSettings.begin(), kOptionalSettings.end(), name) != kOptionalSettings.end();
+}
+
+// The required settings present (their documented defaults unless `given` holds them);
+// optional ones only as `given` has them.
 AccountSettings WithDefaults(const AccountSettings& given) {
   AccountSettings s;
   s.set_name("");
   s.set_timezone("UTC");
-  s.set_brand_name("");
-  s.set_brand_domain("");
-  s.set_max_in(0);
-  s.set_max_out(0);
-  s.set_max_dialer(0);
-  s.set_default_cid_number("");
   s.set_language("en-US");
-  s.set_voice_gender("");
-  s.set_did_default_dest_kind("");
-  s.set_did_default_dest_id("");
+  s.set_voice_gender("female");
   s.set_is_reseller(false);
   s.MergeFrom(given);
   return s;
+}
+
+// Clears the named fields of `settings`; false when a name is not a field.
+bool ClearSettings(AccountSettings& settings, const google::protobuf::RepeatedPtrField<std::string>& names) {
+  const auto* descriptor = AccountSettings::descriptor();
+  const auto* reflection = AccountSettings::GetReflection();
+  for (const std::string& name : names) {
+    const FieldDescriptor* field = descriptor->FindFieldByName(name);
+    if (field == nullptr) return false;
+    reflection->ClearField(&settings, field);
+  }
+  return true;
+}
+
+// The account's own destination for unrouted DIDs must name a resource it has (hangup
+// names none).
+Status CheckAccountDestination(const AccountState& state, const AccountSettings& settings) {
+  const std::string kind = settings.has_did_default_dest_kind() ? settings.did_default_dest_kind() : "";
+  const std::string id = settings.has_did_default_dest_id() ? settings.did_default_dest_id() : "";
+  if (kind.empty()) {
+    if (!id.empty()) {
+      return InvalidFieldsStatus("did_default_dest_id", "is set but did_default_dest_kind is null");
+    }
+    return Status::Ok();
+  }
+  if (kind == "hangup") {
+    if (!id.empty()) return InvalidFieldsStatus("did_default_dest_id", "must be null when the destination is hangup");
+    return Status::Ok();
+  }
+  if (id.empty()) return InvalidFieldsStatus("did_default_dest_id", "is required when did_default_dest_kind is " + kind);
+  if (state.FindResource(kind, id) == nullptr) {
+    return InvalidFieldsStatus("did_default_dest_id", "no " + kind + " '" + id + "' in this account");
+  }
+  return Status::Ok();
 }
 
 // The fields present in `requested` whose value differs from `current`.
@@ -233,7 +275,10 @@ Status ApplyChecked(AccountState& state, const RecordedEvent& e, PayloadScratch&
   } else if (e.type == events::kAccountUpdated) {
     if (Status s = parse(scratch.updated); !s.ok()) return s;
     if (Status s = same_account(scratch.updated.account_id()); !s.ok()) return s;
-    state.settings.MergeFrom(scratch.updated.changes());
+    AccountSettings settings = state.settings;
+    settings.MergeFrom(scratch.updated.changes());
+    if (!ClearSettings(settings, scratch.updated.cleared())) return Corrupt(e, "clears a setting that does not exist");
+    state.settings = std::move(settings);
   } else if (e.type == events::kAccountSuspended) {
     if (Status s = parse(scratch.suspended); !s.ok()) return s;
     if (Status s = same_account(scratch.suspended.account_id()); !s.ok()) return s;
@@ -327,6 +372,7 @@ Status ApplyChecked(AccountState& state, const RecordedEvent& e, PayloadScratch&
   } else {
     return Corrupt(e, "not an account event type");
   }
+  if (e.type.rfind("account.", 0) == 0) state.account_revision = e.version;
   state.version = e.version;
   state.updated_ms = e.time_ms;
   return Status::Ok();
@@ -569,6 +615,9 @@ Result<AccountDecision> DecideResource(const AccountState& state, const AccountC
 
   if (rc.op == Op::kDelete) {
     std::vector<std::string> referrers;
+    if (state.settings.did_default_dest_kind() == spec->kind && state.settings.did_default_dest_id() == rc.id) {
+      referrers.push_back("account/" + command.account_id);
+    }
     if (auto it = state.referrers.find(key); it != state.referrers.end()) {
       for (const ResourceKey& referrer : it->second) {
         if (referrer != key) referrers.push_back(referrer.ToString());
@@ -731,7 +780,8 @@ std::string_view AccountStatusName(AccountStatus status) {
 
 bool SameAccountState(const AccountState& a, const AccountState& b) {
   return a.account_id == b.account_id && a.parent_id == b.parent_id && a.status == b.status &&
-         a.version == b.version && a.created_ms == b.created_ms && a.updated_ms == b.updated_ms &&
+         a.version == b.version && a.account_revision == b.account_revision &&
+         a.created_ms == b.created_ms && a.updated_ms == b.updated_ms &&
          google::protobuf::util::MessageDifferencer::Equals(a.settings, b.settings) &&
          a.resources == b.resources && a.api_keys == b.api_keys &&
          std::equal(a.secrets.begin(), a.secrets.end(), b.secrets.begin(), b.secrets.end(),
@@ -768,6 +818,75 @@ bool IsValidDestinationKind(std::string_view kind) {
   return false;
 }
 
+namespace {
+
+// The path of every field error of `status` prefixed with `prefix`.
+Status PrefixFieldErrors(const Status& status, const std::string& prefix) {
+  if (prefix.empty() || status.code() != ErrorCode::kInvalidArgument) return status;
+  std::vector<model::FieldError> errors = FieldErrorsOf(status);
+  if (errors.empty()) return status;
+  for (model::FieldError& e : errors) {
+    std::string path = prefix + e.path;
+    if (!path.empty() && path.back() == '.') path.pop_back();  // an error of the step's body itself
+    e.path = std::move(path);
+  }
+  return Status::InvalidArgument(FormatFieldErrors(errors));
+}
+
+// The events of a decision as the store would record them next in `state`'s stream, so
+// a later step of a batch is decided against them.
+Status FoldDecided(AccountState& state, const std::vector<EventData>& events,
+                   std::chrono::system_clock::time_point now) {
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  events::RecordedEvents recorded;
+  for (const EventData& event : events) {
+    RecordedEvent r;
+    r.stream = AccountStream(state.account_id);
+    r.version = state.version + recorded.size() + 1;
+    r.type = event.type;
+    r.payload = event.payload;
+    r.time_ms = now_ms;
+    recorded.push_back(std::move(r));
+  }
+  return ReplayAccount(state, recorded);
+}
+
+Result<AccountDecision> DecideBatch(const AccountState& state, const AccountCommand& command,
+                                    std::chrono::system_clock::time_point now, const DecideOptions& options) {
+  using Kind = AccountCommand::Kind;
+  if (command.steps.empty()) return Status::InvalidArgument("a batch needs at least one step");
+  AccountState scratch = state;
+  AccountDecision total;
+  for (const AccountCommand& original : command.steps) {
+    if (original.kind == Kind::kBatch || original.kind == Kind::kCreate || original.kind == Kind::kGet) {
+      return Status::InvalidArgument("a batch step changes an existing account (no create, get or nested batch)");
+    }
+    if (original.account_id != command.account_id) {
+      return Status::InvalidArgument("every step of a batch acts on the batch's account");
+    }
+    AccountCommand step = original;
+    step.context = command.context;
+    Result<AccountDecision> decided = DecideAccountCommand(scratch, step, now, options);
+    if (!decided.ok()) return PrefixFieldErrors(decided.status(), step.resource.error_prefix);
+    if (Status s = FoldDecided(scratch, decided->events, now); !s.ok()) {
+      return Status::Internal("a batch step decided events its own state cannot fold: " + s.message());
+    }
+    for (auto& e : decided->events) total.events.push_back(std::move(e));
+    for (auto& c : decided->claims) total.claims.push_back(std::move(c));
+    for (auto& r : decided->releases) total.releases.push_back(std::move(r));
+    if (decided->receipt.resource) {
+      total.receipt.resources.push_back(*decided->receipt.resource);
+      total.receipt.resource = std::move(decided->receipt.resource);
+    }
+    if (!decided->receipt.key_id.empty()) total.receipt.key_id = decided->receipt.key_id;
+    if (!decided->receipt.minted_key.empty()) total.receipt.minted_key = decided->receipt.minted_key;
+  }
+  return total;
+}
+
+}  // namespace
+
 Result<AccountDecision> DecideAccountCommand(const AccountState& state,
                                              const AccountCommand& command,
                                              std::chrono::system_clock::time_point now,
@@ -788,9 +907,18 @@ Result<AccountDecision> DecideAccountCommand(const AccountState& state,
                   "account '" + id + "' is at version " + std::to_string(state.version) +
                       ", not the expected " + std::to_string(*command.expected_version));
   }
+  if (command.if_match_account_revision && *command.if_match_account_revision != state.account_revision) {
+    return Status(ErrorCode::kWrongExpectedVersion,
+                  "account '" + id + "' is at revision " + std::to_string(state.account_revision) +
+                      ", not the expected " + std::to_string(*command.if_match_account_revision));
+  }
   if (command.kind == Kind::kGet) return AccountDecision{};
   if (state.status == AccountStatus::kClosed) {
     return Status::FailedPrecondition("account '" + id + "' is closed");
+  }
+  if (command.kind == Kind::kBatch) {
+    if (command.steps.empty()) return Status::InvalidArgument("a batch needs at least one step");
+    return DecideBatch(state, command, now, options);
   }
   if (command.kind == Kind::kResource || command.kind == Kind::kApiKey) {
     Result<AccountDecision> decided = command.kind == Kind::kResource
@@ -808,6 +936,7 @@ Result<AccountDecision> DecideAccountCommand(const AccountState& state,
         return Status::InvalidArgument("a new account needs a name");
       }
       if (Status s = ValidateSettings(command.settings); !s.ok()) return s;
+      if (Status s = CheckAccountDestination(state, command.settings); !s.ok()) return s;
       if (!command.parent_id.empty()) {
         if (Status s = ValidateAccountId(command.parent_id); !s.ok()) {
           return Status::InvalidArgument("parent_id: " + s.message());
@@ -828,7 +957,24 @@ Result<AccountDecision> DecideAccountCommand(const AccountState& state,
       events::AccountUpdated updated;
       updated.set_account_id(id);
       *updated.mutable_changes() = ChangedFields(state.settings, command.settings);
-      if (updated.changes().ByteSizeLong() == 0) return AccountDecision{};  // nothing changes
+      const auto* descriptor = AccountSettings::descriptor();
+      const auto* reflection = AccountSettings::GetReflection();
+      for (const std::string& name : command.cleared_settings) {
+        const FieldDescriptor* field = descriptor->FindFieldByName(name);
+        if (field == nullptr) return Status::InvalidArgument("'" + name + "' is not an account setting");
+        if (!IsOptionalSetting(name)) return InvalidFieldsStatus(name, "cannot be null");
+        if (reflection->HasField(command.settings, field)) {
+          return InvalidFieldsStatus(name, "is both set and cleared");
+        }
+        if (reflection->HasField(state.settings, field)) updated.add_cleared(name);
+      }
+      if (updated.changes().ByteSizeLong() == 0 && updated.cleared_size() == 0) {
+        return AccountDecision{};  // nothing changes
+      }
+      AccountSettings merged = state.settings;
+      merged.MergeFrom(updated.changes());
+      ClearSettings(merged, updated.cleared());
+      if (Status s = CheckAccountDestination(state, merged); !s.ok()) return s;
       out.push_back(events::MakeEvent(events::kAccountUpdated, updated));
       break;
     }
@@ -861,6 +1007,7 @@ Result<AccountDecision> DecideAccountCommand(const AccountState& state,
     case Kind::kGet:
     case Kind::kResource:
     case Kind::kApiKey:
+    case Kind::kBatch:
       break;
   }
   AccountDecision decision;
@@ -957,6 +1104,7 @@ void NoteReceipt(CommandReceipt& receipt, const RecordedEvent& event) {
     std::optional<Json> doc = ParseDocument(document);
     receipt.resource =
         ResourceResult{kind, id, doc ? std::move(*doc) : Json::object(), revision, false};
+    receipt.resources.push_back(*receipt.resource);
   };
   if (event.type == events::kResourceCreated) {
     events::ResourceCreated m;
@@ -968,6 +1116,7 @@ void NoteReceipt(CommandReceipt& receipt, const RecordedEvent& event) {
     events::ResourceDeleted m;
     if (!m.ParseFromString(event.payload)) return;
     receipt.resource = ResourceResult{m.kind(), m.id(), Json(), m.revision(), true};
+    receipt.resources.push_back(*receipt.resource);
   } else if (event.type == events::kApiKeyCreated) {
     events::ApiKeyCreated m;
     if (m.ParseFromString(event.payload)) receipt.key_id = m.key_id();
@@ -982,15 +1131,16 @@ AccountCommandResult MakeCommandResult(const AccountState& state, uint64_t posit
   AccountCommandResult result;
   result.account = ToAccountView(state);
   result.position = position;
-  if (receipt.resource) {
-    ResourceResult resource = *receipt.resource;
+  auto public_view = [](ResourceResult resource) {
     if (!resource.deleted) {
       if (const model::ResourceSpec* spec = model::FindResource(resource.kind)) {
         resource.document = model::PublicView(*spec, resource.document);
       }
     }
-    result.resource = std::move(resource);
-  }
+    return resource;
+  };
+  if (receipt.resource) result.resource = public_view(*receipt.resource);
+  for (const ResourceResult& r : receipt.resources) result.resources.push_back(public_view(r));
   result.key_id = receipt.key_id;
   result.minted_key = receipt.minted_key;
   return result;
@@ -1062,6 +1212,7 @@ AccountView ToAccountView(const AccountState& state) {
   view.status = std::string(AccountStatusName(state.status));
   view.settings = state.settings;
   view.version = state.version;
+  view.account_revision = state.account_revision;
   view.created_ms = state.created_ms;
   view.updated_ms = state.updated_ms;
   return view;
@@ -1076,6 +1227,7 @@ std::string EncodeAccountSnapshot(const AccountState& state) {
   *snapshot.mutable_settings() = state.settings;
   snapshot.set_created_ms(state.created_ms);
   snapshot.set_updated_ms(state.updated_ms);
+  snapshot.set_account_revision(state.account_revision);
   for (const auto& [kind, by_id] : state.resources) {
     for (const auto& [id, resource] : by_id) {
       events::SnapshotResource* r = snapshot.add_resources();
@@ -1126,6 +1278,7 @@ Result<AccountState> DecodeAccountSnapshot(std::string_view bytes, uint64_t vers
   state.version = version;
   state.created_ms = snapshot.created_ms();
   state.updated_ms = snapshot.updated_ms();
+  state.account_revision = snapshot.account_revision();
   for (const events::SnapshotResource& r : snapshot.resources()) {
     std::optional<Json> doc = ParseDocument(r.document());
     if (!doc || r.kind().empty() || r.id().empty()) {

@@ -70,8 +70,10 @@ struct AccountState {
   std::string account_id;            // empty while kAbsent
   std::string parent_id;
   AccountStatus status = AccountStatus::kAbsent;
-  events::AccountSettings settings;  // every field present once created
+  events::AccountSettings settings;  // required fields present once created; an optional
+                                     // one absent is null (e.g. max_in: no ceiling)
   uint64_t version = 0;              // version of the last event folded (0 = none)
+  uint64_t account_revision = 0;     // version of the last account.* event folded
   int64_t created_ms = 0;            // time of account.created
   int64_t updated_ms = 0;            // time of the last event
 
@@ -125,6 +127,7 @@ std::string ReservationStream(const Reservation& reservation);
 // of a kApiKey command.
 struct CommandReceipt {
   std::optional<ResourceResult> resource;
+  std::vector<ResourceResult> resources;  // every resource touched, in order (a batch's steps)
   std::string key_id;
   std::string minted_key;  // kMint only, and only on the first reply: never stored
 };

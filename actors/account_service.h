@@ -36,6 +36,9 @@ struct ResourceCommand {
   std::string id;                            // kCreate: empty = the actor assigns one
   nlohmann::json body;                       // the request body (create/patch/put)
   std::optional<uint64_t> if_match_revision; // If-Match: the resource's revision must equal it
+  // Prepended to the path of every field error this command reports (a step of a batch
+  // names which part of a request it came from, e.g. "ipRanges[1].").
+  std::string error_prefix;
 };
 
 // Mint or revoke an API key of the account.
@@ -47,17 +50,28 @@ struct ApiKeyCommand {
   std::string label;                         // kMint
 };
 
+// kBatch: `steps` (kUpdate, kSuspend, kReactivate, kClose, kResource, kApiKey of the same
+// account) decided one after the other, each against the state the earlier ones leave,
+// and appended as one write: all of them happen, or none (the first step that fails fails
+// the batch, and nothing is written).
 struct AccountCommand {
-  enum class Kind : uint8_t { kCreate, kUpdate, kSuspend, kReactivate, kClose, kGet, kResource, kApiKey };
+  enum class Kind : uint8_t {
+    kCreate, kUpdate, kSuspend, kReactivate, kClose, kGet, kResource, kApiKey, kBatch
+  };
   Kind kind = Kind::kGet;
   std::string account_id;
   std::string parent_id;                   // kCreate only
   events::AccountSettings settings;        // kCreate: initial values; kUpdate: changes
+  std::vector<std::string> cleared_settings;  // kUpdate: optional settings set back to null
   std::string reason;                      // kSuspend / kClose
-  std::optional<uint64_t> expected_version;  // If-Match: the account's version must equal it
+  std::optional<uint64_t> expected_version;  // the account stream's version must equal it
+  // If-Match on the account itself: the version of its last account.* event (the account
+  // row's revision, its ETag) must equal it.
+  std::optional<uint64_t> if_match_account_revision;
   ResourceCommand resource;                  // kResource
   ApiKeyCommand api_key;                     // kApiKey
-  CommandContext context;
+  std::vector<AccountCommand> steps;         // kBatch
+  CommandContext context;                    // a batch's context is every step's
 };
 
 // The account as its actor holds it.
@@ -65,8 +79,9 @@ struct AccountView {
   std::string account_id;
   std::string parent_id;
   std::string status;                      // "active" | "suspended" | "closed"
-  events::AccountSettings settings;        // every field present
+  events::AccountSettings settings;        // required ones present; optional ones absent = null
   uint64_t version = 0;                    // stream version of account-<id>
+  uint64_t account_revision = 0;           // version of the last account.* event (the ETag)
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
 };
@@ -83,7 +98,8 @@ struct ResourceResult {
 struct AccountCommandResult {
   AccountView account;
   uint64_t position = 0;   // log position of the last event written (0 if none)
-  std::optional<ResourceResult> resource;  // kResource
+  std::optional<ResourceResult> resource;  // kResource; kBatch: the last resource step's
+  std::vector<ResourceResult> resources;   // every resource the command touched, in order
   std::string minted_key;  // kApiKey kMint: "dtk_<key_id>_<secret>", returned once
   std::string key_id;      // kApiKey
 };

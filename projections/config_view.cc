@@ -221,6 +221,10 @@ nlohmann::json AccountDocument(const actors::AccountView& view) {
   const auto* reflection = events::AccountSettings::GetReflection();
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const FieldDescriptor* field = descriptor->field(i);
+    if (!reflection->HasField(view.settings, field)) {  // an optional setting left null
+      doc[field->name()] = nullptr;
+      continue;
+    }
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
         doc[field->name()] = reflection->GetString(view.settings, field);

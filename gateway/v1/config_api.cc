@@ -205,10 +205,10 @@ Json NormalisedAccount(const ResourceRow& row) {
   return doc;
 }
 
-// Sets the AccountSettings fields named in `keys` from a normalised account document
-// (null -> "" or 0). Returns how many were set.
+// Sets the AccountSettings fields named in `keys` from a normalised account document; a
+// null value is listed in `cleared` instead (when given). Returns how many were named.
 size_t SettingsFromDocument(const Json& doc, const std::vector<std::string>& keys,
-                            events::AccountSettings* settings) {
+                            events::AccountSettings* settings, std::vector<std::string>* cleared = nullptr) {
   using google::protobuf::FieldDescriptor;
   const auto* descriptor = events::AccountSettings::descriptor();
   const auto* reflection = events::AccountSettings::GetReflection();
@@ -218,6 +218,13 @@ size_t SettingsFromDocument(const Json& doc, const std::vector<std::string>& key
     if (field == nullptr) continue;
     auto it = doc.find(key);
     if (it == doc.end()) continue;
+    if (it->is_null()) {
+      if (cleared != nullptr) {
+        cleared->push_back(key);
+        ++set;
+      }
+      continue;
+    }
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
         reflection->SetString(settings, field, it->is_string() ? it->get<std::string>() : std::string());
@@ -782,13 +789,6 @@ struct ConfigApi::Impl {
     if (!body.ok()) return call->Fail(body.error());
     auto if_match = ParseIfMatch(request);
     if (!if_match.ok()) return call->Fail(if_match.error());
-    // The account's ETag is the view row's revision, checked here (best effort: a change
-    // racing this check is not detected).
-    if (if_match->revision && *if_match->revision != row->revision) {
-      return call->Fail(ApiError::PreconditionFailed(
-          "If-Match names revision " + std::to_string(*if_match->revision) + " but the account is at " +
-          std::to_string(row->revision) + "; nothing changed"));
-    }
     const Json existing = NormalisedAccount(*row);
     auto merged = whole ? model::NormalizePut(AccountSpec(), existing, *body)
                         : model::NormalizePatch(AccountSpec(), existing, *body);
@@ -813,21 +813,23 @@ struct ConfigApi::Impl {
       for (const auto& [name, value] : body->items()) keys.push_back(name);
     }
     events::AccountSettings settings;
-    const size_t changed = SettingsFromDocument(doc, keys, &settings);
+    std::vector<std::string> cleared;
+    const size_t changed = SettingsFromDocument(doc, keys, &settings, &cleared);
 
+    // One batch: the settings and the status change together or not at all, against the
+    // revision If-Match names (checked by the actor, atomically with the write).
     std::vector<AccountCommand> commands;
     if (changed > 0) {
       AccountCommand update;
       update.kind = AccountCommand::Kind::kUpdate;
       update.account_id = row->id;
       update.settings = std::move(settings);
-      update.context = Context(request, principal);
+      update.cleared_settings = std::move(cleared);
       commands.push_back(std::move(update));
     }
     if (wanted_status != current_status) {
       AccountCommand transition;
       transition.account_id = row->id;
-      transition.context = Context(request, principal);
       if (wanted_status == "suspended") {
         transition.kind = AccountCommand::Kind::kSuspend;
       } else if (wanted_status == "closed") {
@@ -838,17 +840,23 @@ struct ConfigApi::Impl {
       transition.reason = "status set to " + wanted_status + " through /v1";
       commands.push_back(std::move(transition));
     }
-    RunChain(std::move(commands), call, row->id);
-  }
-
-  // Runs account commands one after the other, then answers the account's row.
-  void RunChain(std::vector<AccountCommand> commands, CallPtr call, std::string account_id) {
-    if (commands.empty()) return AnswerAccount(call, account_id, 200);
-    AccountCommand first = std::move(commands.front());
-    commands.erase(commands.begin());
-    Run(std::move(first), call, false,
-        [this, call, account_id, rest = std::make_shared<std::vector<AccountCommand>>(std::move(commands))](
-            AccountCommandResult) { RunChain(std::move(*rest), call, account_id); });
+    if (commands.empty()) {
+      if (if_match->revision && *if_match->revision != row->revision) {
+        return call->Fail(ApiError::PreconditionFailed(
+            "If-Match names revision " + std::to_string(*if_match->revision) + " but the account is at " +
+            std::to_string(row->revision) + "; nothing changed"));
+      }
+      return AnswerAccount(call, row->id, 200);
+    }
+    AccountCommand batch;
+    batch.kind = AccountCommand::Kind::kBatch;
+    batch.account_id = row->id;
+    batch.steps = std::move(commands);
+    batch.if_match_account_revision = if_match->revision;
+    batch.context = Context(request, principal);
+    const std::string account_id = row->id;
+    Run(std::move(batch), call, if_match->present,
+        [this, call, account_id](AccountCommandResult) { AnswerAccount(call, account_id, 200); });
   }
 
   void CloseAccount(Request request, Principal principal, CallPtr call) {

@@ -94,13 +94,48 @@ BOOST_AUTO_TEST_CASE(CreateFillsDefaultsForAbsentFields) {
   BOOST_TEST(s.name() == "Acme Ltd");
   BOOST_TEST(s.timezone() == "UTC");
   BOOST_TEST(s.language() == "en-US");
-  BOOST_TEST(s.max_in() == 0);
-  BOOST_TEST(s.max_out() == 0);
-  BOOST_TEST(s.max_dialer() == 0);
+  BOOST_TEST(s.voice_gender() == "female");
   BOOST_TEST(s.is_reseller() == false);
-  BOOST_TEST((s.has_timezone() && s.has_language() && s.has_max_in() && s.has_max_out() &&
-              s.has_max_dialer() && s.has_is_reseller() && s.has_brand_name() &&
-              s.has_voice_gender() && s.has_did_default_dest_kind()));
+  BOOST_TEST((s.has_timezone() && s.has_language() && s.has_is_reseller() && s.has_voice_gender()));
+  // Optional settings stay null: no ceiling (max_*), no branding, no default destination.
+  BOOST_TEST((!s.has_max_in() && !s.has_max_out() && !s.has_max_dialer() && !s.has_brand_name() &&
+              !s.has_brand_domain() && !s.has_default_cid_number() && !s.has_did_default_dest_kind() &&
+              !s.has_did_default_dest_id()));
+}
+
+BOOST_AUTO_TEST_CASE(AZeroCeilingIsKeptApartFromNoCeiling) {
+  AccountCommand c = Create();
+  c.settings.set_max_in(0);
+  AccountState state;
+  BOOST_REQUIRE(Execute(state, c).ok());
+  BOOST_TEST(state.settings.has_max_in());
+  BOOST_TEST(state.settings.max_in() == 0);
+  BOOST_TEST(!state.settings.has_max_out());
+}
+
+BOOST_AUTO_TEST_CASE(AnUpdateClearsOptionalSettingsButNotRequiredOnes) {
+  AccountCommand c = Create();
+  c.settings.set_max_in(5);
+  c.settings.set_brand_name("Acme");
+  AccountState state;
+  BOOST_REQUIRE(Execute(state, c).ok());
+  AccountCommand clear = Command(Kind::kUpdate);
+  clear.cleared_settings = {"max_in", "brand_name", "max_out"};  // max_out is already null
+  BOOST_REQUIRE(Execute(state, clear).ok());
+  BOOST_TEST(!state.settings.has_max_in());
+  BOOST_TEST(!state.settings.has_brand_name());
+  BOOST_TEST(state.version == 2u);
+  // Clearing what is already null changes nothing.
+  AccountCommand again = Command(Kind::kUpdate);
+  again.cleared_settings = {"max_in"};
+  auto nothing = DecideAccount(state, again, kNow);
+  BOOST_REQUIRE(nothing.ok());
+  BOOST_TEST(nothing->empty());
+  for (const char* required : {"name", "timezone", "language", "voice_gender", "is_reseller", "no_such"}) {
+    AccountCommand bad = Command(Kind::kUpdate);
+    bad.cleared_settings = {required};
+    BOOST_TEST((CodeOf(state, bad) == ErrorCode::kInvalidArgument), required);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(CreateKeepsGivenValuesOverDefaults) {
@@ -111,8 +146,7 @@ BOOST_AUTO_TEST_CASE(CreateKeepsGivenValuesOverDefaults) {
   c.settings.set_max_in(5);
   c.settings.set_voice_gender("male");
   c.settings.set_is_reseller(true);
-  c.settings.set_did_default_dest_kind("queue");
-  c.settings.set_did_default_dest_id("q1");
+  c.settings.set_did_default_dest_kind("hangup");
   AccountState state;
   BOOST_REQUIRE(Execute(state, c).ok());
   BOOST_TEST(state.parent_id == "reseller-1");
@@ -121,7 +155,7 @@ BOOST_AUTO_TEST_CASE(CreateKeepsGivenValuesOverDefaults) {
   BOOST_TEST(state.settings.max_in() == 5);
   BOOST_TEST(state.settings.voice_gender() == "male");
   BOOST_TEST(state.settings.is_reseller() == true);
-  BOOST_TEST(state.settings.did_default_dest_kind() == "queue");
+  BOOST_TEST(state.settings.did_default_dest_kind() == "hangup");
 }
 
 BOOST_AUTO_TEST_CASE(CreateOfAnExistingAccountIsAlreadyExists) {
@@ -178,12 +212,23 @@ BOOST_AUTO_TEST_CASE(DefaultDestinationKindMustBeAKnownKindWhenSet) {
   AccountCommand bad = Create();
   bad.settings.set_did_default_dest_kind("fax");
   BOOST_TEST((CodeOf(absent, bad) == ErrorCode::kInvalidArgument));
-  for (const char* kind : {"flow", "user", "extension", "ring_group", "queue", "voicemail",
-                           "conference", "forward", "hangup", ""}) {
+  for (const char* kind : {"hangup", ""}) {
     AccountCommand c = Create();
     c.settings.set_did_default_dest_kind(kind);
     BOOST_TEST(DecideAccount(absent, c, kNow).ok(), "kind '" << kind << "'");
   }
+  // Any other kind names a resource, which a new account does not have yet.
+  for (const char* kind : {"flow", "user", "extension", "ring_group", "queue", "voicemail",
+                           "conference", "forward"}) {
+    AccountCommand c = Create();
+    c.settings.set_did_default_dest_kind(kind);
+    c.settings.set_did_default_dest_id("x1");
+    BOOST_TEST((CodeOf(absent, c) == ErrorCode::kInvalidArgument), "kind '" << kind << "'");
+  }
+  AccountCommand hangup_with_id = Create();
+  hangup_with_id.settings.set_did_default_dest_kind("hangup");
+  hangup_with_id.settings.set_did_default_dest_id("x1");
+  BOOST_TEST((CodeOf(absent, hangup_with_id) == ErrorCode::kInvalidArgument));
 }
 
 BOOST_AUTO_TEST_CASE(ParentMustBeAValidIdOtherThanTheAccountItself) {

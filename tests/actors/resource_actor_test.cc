@@ -238,6 +238,50 @@ BOOST_AUTO_TEST_CASE(CommandsQueuedBehindAClaimAreDecidedAfterTheWholeCommand) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_FIXTURE_TEST_SUITE(Batches, Fixture)
+
+AccountCommand Batch(const std::string& account, std::vector<AccountCommand> steps) {
+  AccountCommand c;
+  c.kind = Kind::kBatch;
+  c.account_id = account;
+  c.steps = std::move(steps);
+  c.context.principal = "key:test";
+  return c;
+}
+
+BOOST_AUTO_TEST_CASE(ABatchIsOneAppendWithTheClaimsOfEveryStep) {
+  const size_t before = Stream(log, "account-acme").size();
+  Outcome done = node.Do(Batch("acme", {Resource("acme", Op::kCreate, "domain", "dom_1", {{"domain", "one.batch.com"}}),
+                                        Resource("acme", Op::kCreate, "domain", "", {{"domain", "two.batch.com"}})}));
+  BOOST_REQUIRE_MESSAGE(done.ok(), done.status().ToString());
+  BOOST_TEST_REQUIRE(done->resources.size() == 2u);
+  BOOST_TEST(done->resources[0].id == "dom_1");
+  store::RecordedEvents stream = Stream(log, "account-acme");
+  BOOST_TEST_REQUIRE(stream.size() == before + 2);
+  // One append: consecutive positions, the reply's position is the last.
+  BOOST_TEST(stream[before + 1].position == stream[before].position + 1);
+  BOOST_TEST(done->position == stream[before + 1].position);
+  BOOST_TEST(Stream(log, "unique-domain-one.batch.com").size() == 1u);
+  BOOST_TEST(Stream(log, "unique-domain-two.batch.com").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(ARefusedClaimInABatchWritesNothingAndTakesBackTheOthers) {
+  Must(node, Resource("other", Op::kCreate, "domain", "", {{"domain", "taken.batch.com"}}));
+  const size_t before = Stream(log, "account-acme").size();
+  Outcome refused = node.Do(Batch("acme", {Resource("acme", Op::kCreate, "domain", "", {{"domain", "free.batch.com"}}),
+                                           Resource("acme", Op::kCreate, "domain", "", {{"domain", "taken.batch.com"}})}));
+  BOOST_TEST((CodeOf(refused) == ErrorCode::kAlreadyExists));
+  BOOST_TEST(Stream(log, "account-acme").size() == before);
+  // The claim made for the first step was released again.
+  store::RecordedEvents free = Stream(log, "unique-domain-free.batch.com");
+  BOOST_TEST_REQUIRE(free.size() == 2u);
+  BOOST_TEST(free[1].type == std::string(events::kReservationReleased));
+  // And the value can be claimed by a plain command afterwards.
+  Must(node, Resource("acme", Op::kCreate, "domain", "", {{"domain", "free.batch.com"}}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_FIXTURE_TEST_SUITE(SecretsAndKeys, Fixture)
 
 BOOST_AUTO_TEST_CASE(NoEventInTheLogHoldsASecretInPlaintext) {

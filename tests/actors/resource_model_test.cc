@@ -621,6 +621,117 @@ BOOST_AUTO_TEST_CASE(AReceiptRebuiltFromTheEventsEqualsTheDecidedOne) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(Batches)
+
+AccountCommand Batch(std::vector<AccountCommand> steps) {
+  AccountCommand batch = Base(Kind::kBatch);
+  batch.steps = std::move(steps);
+  return batch;
+}
+
+BOOST_AUTO_TEST_CASE(StepsSeeTheResourcesEarlierStepsCreateAndAreOneDecision) {
+  AccountState state = Account();
+  const uint64_t before = state.version;
+  AccountCommand acl = Resource(Op::kCreate, "ip_acl", "ipacl_1", {{"name", "office"}});
+  AccountCommand range = Resource(Op::kCreate, "ip_acl_range", "", {{"acl_id", "ipacl_1"}, {"ip_address", "192.0.2.0"}, {"range", 24}});
+  AccountDecision d = Do(state, Batch({acl, range}));
+  BOOST_TEST(d.events.size() == 2u);
+  BOOST_TEST(state.version == before + 2);
+  BOOST_TEST(state.FindResource("ip_acl", "ipacl_1") != nullptr);
+  BOOST_TEST_REQUIRE(d.receipt.resources.size() == 2u);
+  BOOST_TEST(d.receipt.resources[0].id == "ipacl_1");
+  BOOST_TEST(d.receipt.resources[1].kind == "ip_acl_range");
+  BOOST_TEST(d.receipt.resource->id == d.receipt.resources[1].id);
+  BOOST_TEST(d.events[0].principal == "admin");
+  BOOST_TEST(d.events[1].correlation_id == "corr-1");
+}
+
+BOOST_AUTO_TEST_CASE(AFailingStepFailsTheWholeBatchWithItsPrefixedFieldErrors) {
+  AccountState state = Account();
+  AccountCommand acl = Resource(Op::kCreate, "ip_acl", "ipacl_1", {{"name", "office"}});
+  AccountCommand good = Resource(Op::kCreate, "ip_acl_range", "", {{"acl_id", "ipacl_1"}, {"ip_address", "192.0.2.1"}});
+  AccountCommand bad = Resource(Op::kCreate, "ip_acl_range", "", {{"acl_id", "ipacl_1"}, {"ip_address", "not an ip"}});
+  bad.resource.error_prefix = "ipRanges[1].";
+  Result<AccountDecision> decided = Decide(state, Batch({acl, good, bad}));
+  BOOST_TEST_REQUIRE((decided.status().code() == ErrorCode::kInvalidArgument));
+  const auto errors = FieldErrorsOf(decided.status());
+  BOOST_TEST_REQUIRE(errors.size() == 1u);
+  BOOST_TEST(errors[0].path == "ipRanges[1].ip_address");
+  // A reference to a resource no step creates fails the same way, and nothing is decided.
+  AccountCommand orphan = Resource(Op::kCreate, "ip_acl_range", "", {{"acl_id", "ipacl_9"}, {"ip_address", "192.0.2.1"}});
+  BOOST_TEST((CodeOf(state, Batch({acl, orphan})) == ErrorCode::kInvalidArgument));
+  BOOST_TEST(state.FindResource("ip_acl", "ipacl_1") == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(ABatchDeletesChildrenBeforeTheirParent) {
+  AccountState state = Account();
+  Do(state, Batch({Resource(Op::kCreate, "ip_acl", "ipacl_1", {{"name", "office"}}),
+                   Resource(Op::kCreate, "ip_acl_range", "ipr_1", {{"acl_id", "ipacl_1"}, {"ip_address", "192.0.2.1"}})}));
+  // Alone, the parent cannot go while its range refers to it.
+  BOOST_TEST((CodeOf(state, Resource(Op::kDelete, "ip_acl", "ipacl_1")) == ErrorCode::kFailedPrecondition));
+  Do(state, Batch({Resource(Op::kDelete, "ip_acl_range", "ipr_1"), Resource(Op::kDelete, "ip_acl", "ipacl_1")}));
+  BOOST_TEST(state.FindResource("ip_acl", "ipacl_1") == nullptr);
+  BOOST_TEST(state.FindResource("ip_acl_range", "ipr_1") == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(SettingsAndAStatusChangeGoTogetherUnderTheAccountRevision) {
+  AccountState state = Account();
+  const uint64_t revision = state.account_revision;
+  Do(state, Resource(Op::kCreate, "domain", "", {{"domain", "pbx.acme.example"}}));
+  BOOST_TEST(state.account_revision == revision);  // resources do not move the account's revision
+  AccountCommand update = Base(Kind::kUpdate);
+  update.settings.set_max_in(4);
+  AccountCommand suspend = Base(Kind::kSuspend);
+  AccountCommand batch = Batch({update, suspend});
+  batch.if_match_account_revision = revision + 1;
+  BOOST_TEST((CodeOf(state, batch) == ErrorCode::kWrongExpectedVersion));
+  batch.if_match_account_revision = revision;
+  Do(state, batch);
+  BOOST_TEST(state.settings.max_in() == 4);
+  BOOST_TEST((state.status == AccountStatus::kSuspended));
+  BOOST_TEST(state.account_revision == state.version);
+}
+
+BOOST_AUTO_TEST_CASE(StepsMustActOnTheBatchsAccountAndCannotCreateOrNest) {
+  AccountState state = Account();
+  BOOST_TEST((CodeOf(state, Batch({})) == ErrorCode::kInvalidArgument));
+  BOOST_TEST((CodeOf(state, Batch({Resource(Op::kCreate, "domain", "", {{"domain", "a.example.com"}}, "other")})) ==
+              ErrorCode::kInvalidArgument));
+  AccountCommand create = Base(Kind::kCreate, "acme");
+  create.settings.set_name("x");
+  BOOST_TEST((CodeOf(state, Batch({create})) == ErrorCode::kInvalidArgument));
+  BOOST_TEST((CodeOf(state, Batch({Batch({Mint()})})) == ErrorCode::kInvalidArgument));
+}
+
+BOOST_AUTO_TEST_CASE(ClaimsOfEveryStepAreCollected) {
+  AccountState state = Account();
+  AccountDecision d = Do(state, Batch({Resource(Op::kCreate, "domain", "", {{"domain", "a.example.com"}}),
+                                      Resource(Op::kCreate, "domain", "", {{"domain", "b.example.com"}})}));
+  BOOST_TEST(d.claims.size() == 2u);
+  // Two steps claiming the same platform value: the second sees the first's.
+  BOOST_TEST((CodeOf(state, Batch({Resource(Op::kCreate, "domain", "", {{"domain", "c.example.com"}}),
+                                   Resource(Op::kCreate, "domain", "", {{"domain", "c.example.com"}})})) ==
+              ErrorCode::kAlreadyExists));
+}
+
+BOOST_AUTO_TEST_CASE(TheAccountsOwnDefaultDestinationMustExistAndBlocksItsDelete) {
+  AccountState state = Account();
+  const std::string user = Create(state, "user", {{"username", "alice"}});
+  AccountCommand missing = Base(Kind::kUpdate);
+  missing.settings.set_did_default_dest_kind("user");
+  missing.settings.set_did_default_dest_id("usr_missing");
+  BOOST_TEST((CodeOf(state, missing) == ErrorCode::kInvalidArgument));
+  AccountCommand route = Base(Kind::kUpdate);
+  route.settings.set_did_default_dest_kind("user");
+  route.settings.set_did_default_dest_id(user);
+  Do(state, route);
+  Result<AccountDecision> refused = Decide(state, Resource(Op::kDelete, "user", user));
+  BOOST_TEST((refused.status().code() == ErrorCode::kFailedPrecondition));
+  BOOST_TEST(refused.status().message().find("account/acme") != std::string::npos, refused.status().message());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(SecretBox)
 
 BOOST_AUTO_TEST_CASE(SealedValuesOpenOnlyWithTheSameKeyAndAad) {

@@ -37,6 +37,10 @@ bool HasDetailPath(const Json& error, const std::string& path) {
   return false;
 }
 
+uint64_t RevisionOf(const std::string& etag) {
+  return etag.size() > 2 ? std::stoull(etag.substr(1, etag.size() - 2)) : 0;
+}
+
 // A fixture: a fresh data folder and a running node.
 struct Server {
   TempDir dir;
@@ -198,6 +202,63 @@ BOOST_FIXTURE_TEST_CASE(AccountsCrudThroughTheAdmin, Server) {
   BOOST_TEST(Call(port(), "DELETE", "/v1/accounts/" + id, Admin()).status == 204);
   BOOST_TEST(BodyOf(Call(port(), "GET", "/v1/accounts/" + id, Admin()))["status"] == "closed");
   ExpectError(Call(port(), "GET", "/v1/accounts/acc_missing", Admin()), 404, "NOT_FOUND");
+}
+
+BOOST_FIXTURE_TEST_CASE(OptionalAccountSettingsAreNullUntilSetAndCanBeClearedAgain, Server) {
+  const HttpReply created = Call(port(), "POST", "/v1/accounts", Admin(), Json{{"name", "acme"}, {"max_out", 0}});
+  BOOST_TEST_REQUIRE(created.status == 201, created.body);
+  const Json account = BodyOf(created);
+  const std::string id = account["id"];
+  BOOST_TEST(account["max_in"].is_null());   // no ceiling
+  BOOST_TEST(account["max_out"] == 0);       // no outbound call allowed
+  BOOST_TEST(account["brand_name"].is_null());
+  BOOST_TEST(account["did_default_dest_kind"].is_null());
+  BOOST_TEST(account["voice_gender"] == "female");
+  const HttpReply set = Call(port(), "PATCH", "/v1/accounts/" + id, Admin(), Json{{"max_in", 10}, {"brand_name", "Acme"}});
+  BOOST_TEST_REQUIRE(set.status == 200, set.body);
+  BOOST_TEST(BodyOf(set)["max_in"] == 10);
+  const HttpReply cleared = Call(port(), "PATCH", "/v1/accounts/" + id, Admin(), Json{{"max_in", nullptr}});
+  BOOST_TEST_REQUIRE(cleared.status == 200, cleared.body);
+  BOOST_TEST(BodyOf(cleared)["max_in"].is_null());
+  BOOST_TEST(BodyOf(cleared)["brand_name"] == "Acme");
+  ExpectError(Call(port(), "PATCH", "/v1/accounts/" + id, Admin(), Json{{"name", nullptr}}), 400, "INVALID_ARGUMENT");
+}
+
+BOOST_FIXTURE_TEST_CASE(TheAccountsDefaultDestinationMustBeOneOfItsResources, Server) {
+  const Tenant t = MakeTenant(port(), "acme");
+  const Tenant other = MakeTenant(port(), "other");
+  const std::string theirs = CreateId(port(), Key(other.key), "/v1/users", Json{{"username", "bob"}});
+  const Json error = ExpectError(Call(port(), "PATCH", "/v1/accounts/" + t.account_id, Key(t.key),
+                                      Json{{"did_default_dest_kind", "user"}, {"did_default_dest_id", theirs}}),
+                                 400, "INVALID_ARGUMENT");
+  BOOST_TEST(HasDetailPath(error, "did_default_dest_id"), error.dump());
+  const std::string mine = CreateId(port(), Key(t.key), "/v1/users", Json{{"username", "alice"}});
+  BOOST_TEST(Call(port(), "PATCH", "/v1/accounts/" + t.account_id, Key(t.key),
+                  Json{{"did_default_dest_kind", "user"}, {"did_default_dest_id", mine}})
+                 .status == 200);
+  const Json conflict = ExpectError(Call(port(), "DELETE", "/v1/users/" + mine, Key(t.key)), 409, "CONFLICT");
+  BOOST_TEST(conflict.dump().find("account/" + t.account_id) != std::string::npos, conflict.dump());
+}
+
+BOOST_FIXTURE_TEST_CASE(AStaleIfMatchOnAnAccountChangesNeitherSettingsNorStatus, Server) {
+  const HttpReply created = Call(port(), "POST", "/v1/accounts", Admin(), Json{{"name", "acme"}});
+  BOOST_TEST_REQUIRE(created.status == 201, created.body);
+  const std::string id = BodyOf(created)["id"];
+  const std::string stale = created.Header("etag");
+  BOOST_TEST(Call(port(), "PATCH", "/v1/accounts/" + id, Admin(), Json{{"brand_name", "A"}}).status == 200);
+  const std::string before = Call(port(), "GET", "/v1/accounts/" + id, Admin()).body;
+  ExpectError(Call(port(), "PATCH", "/v1/accounts/" + id, With(Admin(), "if-match", stale),
+                   Json{{"brand_name", "B"}, {"status", "suspended"}}),
+              412, "PRECONDITION_FAILED");
+  BOOST_TEST(Call(port(), "GET", "/v1/accounts/" + id, Admin()).body == before);
+  // With the current tag both change, in one write.
+  const std::string current = Call(port(), "GET", "/v1/accounts/" + id, Admin()).Header("etag");
+  const HttpReply both = Call(port(), "PATCH", "/v1/accounts/" + id, With(Admin(), "if-match", current),
+                              Json{{"brand_name", "B"}, {"status", "suspended"}});
+  BOOST_TEST_REQUIRE(both.status == 200, both.body);
+  BOOST_TEST(BodyOf(both)["brand_name"] == "B");
+  BOOST_TEST(BodyOf(both)["status"] == "suspended");
+  BOOST_TEST(RevisionOf(both.Header("etag")) == RevisionOf(current) + 2);
 }
 
 BOOST_FIXTURE_TEST_CASE(AResellerManagesItsDirectChildrenAndSeesNoOtherTenant, Server) {
