@@ -868,7 +868,7 @@ Result<AccountDecision> DecideBatch(const AccountState& state, const AccountComm
     AccountCommand step = original;
     step.context = command.context;
     Result<AccountDecision> decided = DecideAccountCommand(scratch, step, now, options);
-    if (!decided.ok()) return PrefixFieldErrors(decided.status(), step.resource.error_prefix);
+    if (!decided.ok()) return decided.status();
     if (Status s = FoldDecided(scratch, decided->events, now); !s.ok()) {
       return Status::Internal("a batch step decided events its own state cannot fold: " + s.message());
     }
@@ -924,7 +924,7 @@ Result<AccountDecision> DecideAccountCommand(const AccountState& state,
     Result<AccountDecision> decided = command.kind == Kind::kResource
                                           ? DecideResource(state, command, now, options)
                                           : DecideApiKey(state, command);
-    if (!decided.ok()) return decided;
+    if (!decided.ok()) return PrefixFieldErrors(decided.status(), command.resource.error_prefix);
     for (auto& event : decided->events) event = WithContext(std::move(event), command.context);
     return decided;
   }
@@ -1141,6 +1141,7 @@ AccountCommandResult MakeCommandResult(const AccountState& state, uint64_t posit
   };
   if (receipt.resource) result.resource = public_view(*receipt.resource);
   for (const ResourceResult& r : receipt.resources) result.resources.push_back(public_view(r));
+  if (receipt.resources.empty() && result.resource) result.resources.push_back(*result.resource);
   result.key_id = receipt.key_id;
   result.minted_key = receipt.minted_key;
   return result;

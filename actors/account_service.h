@@ -36,8 +36,8 @@ struct ResourceCommand {
   std::string id;                            // kCreate: empty = the actor assigns one
   nlohmann::json body;                       // the request body (create/patch/put)
   std::optional<uint64_t> if_match_revision; // If-Match: the resource's revision must equal it
-  // Prepended to the path of every field error this command reports (a step of a batch
-  // names which part of a request it came from, e.g. "ipRanges[1].").
+  // Prepended to the path of every field error this command reports (e.g. "ipRanges[1].":
+  // which part of a request a step of a batch came from).
   std::string error_prefix;
 };
 

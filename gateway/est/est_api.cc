@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/account_model.h"
+#include "events/ids.h"
 #include "gateway/est/auth.h"
 #include "gateway/est/errors.h"
 #include "gateway/v1/worker_pool.h"
@@ -400,6 +401,29 @@ const Binding kAclBinding{"trunk_acl_binding", "ip_acl", "acl_id", "accessContro
 const Binding kCredentialBinding{"trunk_credential_binding", "credential_list", "credential_list_id",
                                  "credentialListIds", "credential list"};
 
+// A list bound to trunks and its entries: access control lists and credential lists.
+struct ListKind {
+  std::string_view kind;                  // ip_acl | credential_list
+  std::string_view what;                  // "access control list" | "credential list"
+  std::string_view items_key;             // the list envelope's key
+  const std::vector<FieldMap>* fields;    // the list's own fields
+  std::string_view entry_kind;            // ip_acl_range | credential
+  std::string_view entry_what;            // "an IP range" | "a credential"
+  std::string_view entry_field;           // the entry's field naming its list
+  std::string_view entries_key;           // ipRanges | credentials
+  const std::vector<FieldMap>* entry_fields;
+  const Binding* binding;
+  bool entries_required;                  // a new ACL needs at least one range
+  bool shows_trunks;                      // an ACL renders the trunks it is bound to
+  int create_status;                      // 200 for an ACL (as the seed says), else 201
+};
+const ListKind kAclList{"ip_acl", "access control list", "accessControlLists", &kAclFields,
+                        "ip_acl_range", "an IP range", "acl_id", "ipRanges", &kRangeFields,
+                        &kAclBinding, true, true, 200};
+const ListKind kCredentialList{"credential_list", "credential list", "credentialLists", &kCredentialListFields,
+                               "credential", "a credential", "credential_list_id", "credentials",
+                               &kCredentialFields, &kCredentialBinding, false, false, 201};
+
 }  // namespace
 
 // --- the API ------------------------------------------------------------------------------------
@@ -489,35 +513,97 @@ struct EstApi::Impl {
     return all;
   }
 
-  // One kResource command, answered once the view shows it. Validation errors name EST
-  // fields (`fields`, under `prefix`).
-  Result<actors::ResourceResult, EstError> Write(const Ctx& ctx, Op op, std::string_view kind, std::string id,
-                                                 Json body, const std::vector<FieldMap>& fields = {},
-                                                 std::string_view prefix = "") {
+  // One resource command of an EST request. Its field errors are reported under `prefix`
+  // with the EST names of `fields`.
+  struct Step {
+    Op op = Op::kCreate;
+    std::string kind;
+    std::string id;                 // kCreate: empty = the actor mints one
+    Json body = Json::object();
+    const std::vector<FieldMap>* fields = nullptr;
+    std::string prefix;
+  };
+  static Step MakeStep(Op op, std::string_view kind, std::string id, Json body = Json::object(),
+                       const std::vector<FieldMap>* fields = nullptr, std::string prefix = "") {
+    return Step{op, std::string(kind), std::move(id), std::move(body), fields, std::move(prefix)};
+  }
+
+  // A model id for a resource a later step of the same write refers to.
+  static std::string NewResourceId(std::string_view kind) {
+    std::string uuid = events::NewUuid();
+    uuid.erase(std::remove(uuid.begin(), uuid.end(), '-'), uuid.end());
+    return Spec(kind).id_prefix + uuid;
+  }
+
+  // The EST error of a failed write: field errors named by the step they came from.
+  static EstError WriteError(const Status& status, const std::vector<Step>& steps) {
+    if (status.code() != ErrorCode::kInvalidArgument) return FromStatus(status);
+    const std::vector<model::FieldError> errors = actors::FieldErrorsOf(status);
+    if (errors.empty()) return EstError::InvalidArgument(status.message());
+    static const std::vector<FieldMap> kNoFields;
+    std::vector<EstErrorDetail> details;
+    for (const model::FieldError& e : errors) {
+      const Step* owner = &steps.front();
+      for (const Step& step : steps) {
+        if (!step.prefix.empty() && e.path.rfind(step.prefix, 0) == 0) {
+          owner = &step;
+          break;
+        }
+      }
+      const std::string_view rest = std::string_view(e.path).substr(e.path.rfind(owner->prefix, 0) == 0 ? owner->prefix.size() : 0);
+      details.push_back({EstPath(owner->fields ? *owner->fields : kNoFields, rest, owner->prefix), e.message});
+    }
+    return InvalidFrom(std::move(details));
+  }
+
+  // Writes `steps` as one command (a batch when there are several): all of them happen or
+  // none. Answered once the view shows the write (read-your-writes).
+  Result<std::vector<actors::ResourceResult>, EstError> Apply(const Ctx& ctx, std::vector<Step> steps) {
+    if (steps.empty()) return std::vector<actors::ResourceResult>();
+    auto resource_command = [&](const Step& step) {
+      actors::ResourceCommand rc;
+      rc.op = step.op;
+      rc.kind = step.kind;
+      rc.id = step.id;
+      rc.body = step.body;
+      rc.error_prefix = step.prefix;
+      return rc;
+    };
     actors::AccountCommand command;
-    command.kind = actors::AccountCommand::Kind::kResource;
     command.account_id = ctx.account;
-    command.resource.op = op;
-    command.resource.kind = std::string(kind);
-    command.resource.id = std::move(id);
-    command.resource.body = std::move(body);
     command.context.principal = ctx.principal.CommandPrincipal();
     command.context.correlation_id = ctx.request.request_id;
-    auto result = accounts.ExecuteAndWait(std::move(command));
-    if (!result.ok()) {
-      if (result.status().code() == ErrorCode::kInvalidArgument) {
-        std::vector<EstErrorDetail> details;
-        AppendDetails(fields, actors::FieldErrorsOf(result.status()), prefix, &details);
-        if (details.empty()) return EstError::InvalidArgument(result.status().message());
-        return InvalidFrom(std::move(details));
+    if (steps.size() == 1) {
+      command.kind = actors::AccountCommand::Kind::kResource;
+      command.resource = resource_command(steps.front());
+    } else {
+      command.kind = actors::AccountCommand::Kind::kBatch;
+      for (const Step& step : steps) {
+        actors::AccountCommand one;
+        one.kind = actors::AccountCommand::Kind::kResource;
+        one.account_id = ctx.account;
+        one.resource = resource_command(step);
+        command.steps.push_back(std::move(one));
       }
-      return FromStatus(result.status());
     }
+    auto result = accounts.ExecuteAndWait(std::move(command));
+    if (!result.ok()) return WriteError(result.status(), steps);
     if (result->position > 0 && !view.WaitForPosition(result->position, options.view_wait)) {
       return EstError::Unavailable("the change was stored but is not readable yet; retry the read shortly");
     }
-    if (!result->resource) return EstError::Internal("the account service returned no resource");
-    return std::move(*result->resource);
+    return std::move(result->resources);
+  }
+
+  // One step, answered with the resource it wrote.
+  Result<actors::ResourceResult, EstError> Write(const Ctx& ctx, Op op, std::string_view kind, std::string id,
+                                                 Json body, const std::vector<FieldMap>& fields = {},
+                                                 std::string_view prefix = "") {
+    std::vector<Step> steps;
+    steps.push_back(MakeStep(op, kind, std::move(id), std::move(body), &fields, std::string(prefix)));
+    auto written = Apply(ctx, std::move(steps));
+    if (!written.ok()) return written.error();
+    if (written->empty()) return EstError::Internal("the account service returned no resource");
+    return std::move(written->back());
   }
 
   Result<ResourceRow, EstError> WriteRow(const Ctx& ctx, Op op, std::string_view kind, std::string id, Json body,
@@ -525,6 +611,15 @@ struct EstApi::Impl {
     auto r = Write(ctx, op, kind, std::move(id), std::move(body), fields, prefix);
     if (!r.ok()) return r.error();
     return RowOf(*r, ctx.account);
+  }
+
+  // Deletes of every `kind` row whose `field` is `id`, added to `steps`.
+  Result<bool, EstError> AddDeletesOf(const Ctx& ctx, std::string_view kind, std::string_view field,
+                                      const std::string& id, std::vector<Step>& steps) {
+    auto rows = ListAll(ctx, kind, {{std::string(field), id}});
+    if (!rows.ok()) return rows.error();
+    for (const auto& row : *rows) steps.push_back(MakeStep(Op::kDelete, kind, row.id));
+    return true;
   }
 
   // Validates `model_body` for a create of `kind` without writing (bad input changes
@@ -591,27 +686,22 @@ struct EstApi::Impl {
   }
 
   // Deletes the trunk's endpoints and list bindings and unassigns its phone numbers, then
-  // the trunk. Other referrers (e.g. /v1 outbound routes) refuse the delete with 409.
+  // the trunk, in one write. Other referrers (e.g. /v1 outbound routes) refuse it with 409.
   Reply DeleteTrunk(Ctx& ctx) {
     auto row = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
     if (!row.ok()) return row.error();
-    const Filters by_trunk = {{"trunk_id", row->id}};
+    std::vector<Step> steps;
     for (std::string_view kind : {"sip_endpoint", "trunk_acl_binding", "trunk_credential_binding"}) {
-      auto children = ListAll(ctx, kind, by_trunk);
-      if (!children.ok()) return children.error();
-      for (const auto& child : *children) {
-        auto r = Write(ctx, Op::kDelete, kind, child.id, Json::object());
-        if (!r.ok()) return r.error();
-      }
+      if (auto added = AddDeletesOf(ctx, kind, "trunk_id", row->id, steps); !added.ok()) return added.error();
     }
-    auto numbers = ListAll(ctx, "did", by_trunk);
+    auto numbers = ListAll(ctx, "did", {{"trunk_id", row->id}});
     if (!numbers.ok()) return numbers.error();
     for (const auto& number : *numbers) {
-      auto r = Write(ctx, Op::kPatch, "did", number.id, Json{{"trunk_id", nullptr}});
-      if (!r.ok()) return r.error();
+      steps.push_back(MakeStep(Op::kPatch, "did", number.id, Json{{"trunk_id", nullptr}}));
     }
-    auto r = Write(ctx, Op::kDelete, "sip_trunk", row->id, Json::object());
-    if (!r.ok()) return r.error();
+    steps.push_back(MakeStep(Op::kDelete, "sip_trunk", row->id));
+    auto written = Apply(ctx, std::move(steps));
+    if (!written.ok()) return written.error();
     return NoContent();
   }
 
@@ -745,20 +835,20 @@ struct EstApi::Impl {
     auto bindings = BindingsOf(ctx, b, trunk->id);
     if (!bindings.ok()) return bindings.error();
     std::set<std::string> bound;
+    std::vector<Step> steps;
     for (const auto& row : *bindings) {
       const std::string target = DocString(row.document, b.target_field);
       if (replace && std::find(ids->begin(), ids->end(), target) == ids->end()) {
-        auto r = Write(ctx, Op::kDelete, b.kind, row.id, Json::object());
-        if (!r.ok()) return r.error();
+        steps.push_back(MakeStep(Op::kDelete, b.kind, row.id));
       } else {
         bound.insert(target);
       }
     }
     for (const auto& id : *ids) {
       if (bound.contains(id)) continue;
-      auto r = Write(ctx, Op::kCreate, b.kind, "", Json{{"trunk_id", trunk->id}, {std::string(b.target_field), id}});
-      if (!r.ok()) return r.error();
+      steps.push_back(MakeStep(Op::kCreate, b.kind, "", Json{{"trunk_id", trunk->id}, {std::string(b.target_field), id}}));
     }
+    if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
     auto after = BindingsOf(ctx, b, trunk->id);
     if (!after.ok()) return after.error();
     return JsonReply(200, Json{{std::string(b.ids_key), BoundIds(b, *after)}});
@@ -773,10 +863,9 @@ struct EstApi::Impl {
     if (bindings->empty()) {
       return EstError::NotFound(std::string(b.what) + " '" + target + "' is not assigned to trunk '" + trunk->id + "'");
     }
-    for (const auto& row : *bindings) {
-      auto r = Write(ctx, Op::kDelete, b.kind, row.id, Json::object());
-      if (!r.ok()) return r.error();
-    }
+    std::vector<Step> steps;
+    for (const auto& row : *bindings) steps.push_back(MakeStep(Op::kDelete, b.kind, row.id));
+    if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
     return NoContent();
   }
 
@@ -789,14 +878,192 @@ struct EstApi::Impl {
   Reply ReplaceCredentialBindings(Ctx& ctx) { return ChangeBindings(ctx, kCredentialBinding, true); }
   Reply RemoveCredentialBinding(Ctx& ctx) { return RemoveBinding(ctx, kCredentialBinding, "credentialListId"); }
 
-  // The trunks bound to list `list_id` (GET /accessControlLists/{id}/trunks and
-  // /credentialLists/{id}/trunks).
-  Reply TrunksOfList(Ctx& ctx, const Binding& b, std::string_view what) {
+  // ============================ access control lists and credential lists ============================
+  // Both are the same shape: a named list, its entries (IP ranges / credentials) and the
+  // trunks it is bound to. Every request that writes several of them writes them at once.
+
+  static Json RenderEntry(const ListKind& k, const ResourceRow& entry) {
+    if (k.entry_kind == "ip_acl_range") return RenderRange(entry);
+    return Json{{"id", entry.id}, {"username", DocString(entry.document, "username")}};
+  }
+
+  Result<Json, EstError> RenderList(const Ctx& ctx, const ListKind& k, const ResourceRow& list) {
+    auto entries = ListAll(ctx, k.entry_kind, {{std::string(k.entry_field), list.id}});
+    if (!entries.ok()) return entries.error();
+    Json out = Common(FromModel(*k.fields, list.document), list);
+    out[std::string(k.entries_key)] = Json::array();
+    for (const auto& entry : *entries) out[std::string(k.entries_key)].push_back(RenderEntry(k, entry));
+    if (k.shows_trunks) {
+      auto bindings = ListAll(ctx, k.binding->kind, {{std::string(k.binding->target_field), list.id}});
+      if (!bindings.ok()) return bindings.error();
+      out["trunks"] = Json::array();
+      for (const auto& b : *bindings) out["trunks"].push_back(DocString(b.document, "trunk_id"));
+    }
+    return out;
+  }
+
+  Result<Response, EstError> ListAnswer(const Ctx& ctx, const ListKind& k, const std::string& list_id, int status) {
+    auto row = Require(ctx, k.kind, list_id, k.what);
+    if (!row.ok()) return row.error();
+    auto rendered = RenderList(ctx, k, *row);
+    if (!rendered.ok()) return rendered.error();
+    return JsonReply(status, *rendered);
+  }
+
+  Reply ListLists(Ctx& ctx, const ListKind& k) {
     auto paging = ParsePaging(ctx.request, kDefaultPageSize);
     if (!paging.ok()) return paging.error();
-    auto list = Require(ctx, b.target_kind, ctx.Param("listId"), what);
+    auto rows = ListAll(ctx, k.kind);
+    if (!rows.ok()) return rows.error();
+    std::vector<Json> items;
+    for (const auto& row : *rows) {
+      auto rendered = RenderList(ctx, k, row);
+      if (!rendered.ok()) return rendered.error();
+      items.push_back(std::move(rendered).value());
+    }
+    return JsonReply(200, Envelope(k.items_key, items, *paging));
+  }
+
+  Reply GetList(Ctx& ctx, const ListKind& k) { return ListAnswer(ctx, k, ctx.Param("listId"), 200); }
+
+  // The list's own fields of a create or PUT body (entries and trunks are not among them).
+  static Json ListFieldsOf(const ListKind& k, const Json& body, std::vector<EstErrorDetail>* errors) {
+    Json converted = Json::object();
+    ToModel(*k.fields, body, "", {std::string(k.entries_key), "trunks"}, k.what, &converted, errors);
+    return converted;
+  }
+
+  // The entry bodies of `body[entries_key]` in model form, each prechecked as a create
+  // (errors under "<entries_key>[i]."). Absent or null: none.
+  static std::vector<Json> EntriesOf(const ListKind& k, const Json& body, std::vector<EstErrorDetail>* errors) {
+    std::vector<Json> out;
+    auto it = body.find(k.entries_key);
+    if (it == body.end() || it->is_null()) return out;
+    const std::string key(k.entries_key);
+    if (!it->is_array()) {
+      errors->push_back({key, "must be an array"});
+      return out;
+    }
+    std::set<std::string> usernames;
+    for (size_t i = 0; i < it->size(); ++i) {
+      const std::string prefix = key + "[" + std::to_string(i) + "].";
+      const Json& entry = (*it)[i];
+      if (!entry.is_object()) {
+        errors->push_back({prefix.substr(0, prefix.size() - 1), "must be an object"});
+        continue;
+      }
+      Json converted = Json::object();
+      const size_t before = errors->size();
+      ToModel(*k.entry_fields, entry, prefix, {}, k.entry_what, &converted, errors);
+      converted[std::string(k.entry_field)] = Spec(k.kind).id_prefix + "pending";
+      if (errors->size() == before) Precheck(k.entry_kind, converted, *k.entry_fields, prefix, errors);
+      if (k.entry_kind == "credential" && !usernames.insert(DocString(converted, "username")).second) {
+        errors->push_back({prefix + "username", "is listed twice"});
+      }
+      out.push_back(std::move(converted));
+    }
+    return out;
+  }
+
+  // Steps that make the credentials of list `list_id` hold `wanted` (by username): new
+  // ones created, existing ones given the new password, the others deleted when
+  // `remove_others`.
+  Result<std::vector<Step>, EstError> CredentialSteps(const Ctx& ctx, const ListKind& k, const std::string& list_id,
+                                                      std::vector<Json> wanted, bool remove_others) {
+    auto existing = ListAll(ctx, "credential", {{"credential_list_id", list_id}});
+    if (!existing.ok()) return existing.error();
+    std::map<std::string, std::string> id_of;
+    for (const auto& row : *existing) id_of[DocString(row.document, "username")] = row.id;
+    std::vector<Step> steps;
+    std::set<std::string> kept;
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      Json& c = wanted[i];
+      c["credential_list_id"] = list_id;
+      const std::string username = DocString(c, "username");
+      kept.insert(username);
+      const std::string prefix = std::string(k.entries_key) + "[" + std::to_string(i) + "].";
+      auto found = id_of.find(username);
+      steps.push_back(found == id_of.end()
+                          ? MakeStep(Op::kCreate, "credential", "", c, k.entry_fields, prefix)
+                          : MakeStep(Op::kPatch, "credential", found->second, Json{{"password", c["password"]}},
+                                     k.entry_fields, prefix));
+    }
+    if (remove_others) {
+      for (const auto& [username, id] : id_of) {
+        if (!kept.contains(username)) steps.push_back(MakeStep(Op::kDelete, "credential", id));
+      }
+    }
+    return steps;
+  }
+
+  Reply CreateList(Ctx& ctx, const ListKind& k) {
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    Json list = ListFieldsOf(k, *body, &errors);
+    std::vector<Json> entries = EntriesOf(k, *body, &errors);
+    if (k.entries_required && entries.empty() && errors.empty()) {
+      errors.push_back({std::string(k.entries_key), "must be a non-empty array: an access control list needs at least one IP range"});
+    }
+    Precheck(k.kind, list, *k.fields, "", &errors);
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    const std::string list_id = NewResourceId(k.kind);
+    std::vector<Step> steps;
+    steps.push_back(MakeStep(Op::kCreate, k.kind, list_id, std::move(list), k.fields));
+    for (size_t i = 0; i < entries.size(); ++i) {
+      entries[i][std::string(k.entry_field)] = list_id;
+      steps.push_back(MakeStep(Op::kCreate, k.entry_kind, "", std::move(entries[i]), k.entry_fields,
+                               std::string(k.entries_key) + "[" + std::to_string(i) + "]."));
+    }
+    if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
+    return ListAnswer(ctx, k, list_id, k.create_status);
+  }
+
+  // Whole object: the list's own fields; for a credential list that sends `credentials`,
+  // exactly those credentials (an ACL's ranges have their own routes).
+  Reply PutList(Ctx& ctx, const ListKind& k) {
+    auto row = Require(ctx, k.kind, ctx.Param("listId"), k.what);
+    if (!row.ok()) return row.error();
+    auto body = ParseObject(ctx.request);
+    if (!body.ok()) return body.error();
+    std::vector<EstErrorDetail> errors;
+    Json list = ListFieldsOf(k, *body, &errors);
+    const bool sync_entries = k.entry_kind == "credential" && body->contains(k.entries_key) &&
+                              !(*body)[std::string(k.entries_key)].is_null();
+    std::vector<Json> entries = sync_entries ? EntriesOf(k, *body, &errors) : std::vector<Json>();
+    if (!errors.empty()) return InvalidFrom(std::move(errors));
+    std::vector<Step> steps;
+    steps.push_back(MakeStep(Op::kPatch, k.kind, row->id, PutAsPatch(Spec(k.kind), *k.fields, std::move(list)), k.fields));
+    if (sync_entries) {
+      auto synced = CredentialSteps(ctx, k, row->id, std::move(entries), true);
+      if (!synced.ok()) return synced.error();
+      for (auto& step : *synced) steps.push_back(std::move(step));
+    }
+    if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
+    return ListAnswer(ctx, k, row->id, 200);
+  }
+
+  // Unbinds the list from every trunk and deletes its entries and the list, in one write.
+  Reply DeleteList(Ctx& ctx, const ListKind& k) {
+    auto row = Require(ctx, k.kind, ctx.Param("listId"), k.what);
+    if (!row.ok()) return row.error();
+    std::vector<Step> steps;
+    if (auto added = AddDeletesOf(ctx, k.binding->kind, k.binding->target_field, row->id, steps); !added.ok()) {
+      return added.error();
+    }
+    if (auto added = AddDeletesOf(ctx, k.entry_kind, k.entry_field, row->id, steps); !added.ok()) return added.error();
+    steps.push_back(MakeStep(Op::kDelete, k.kind, row->id));
+    if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
+    return NoContent();
+  }
+
+  // GET /accessControlLists/{id}/trunks and /credentialLists/{id}/trunks.
+  Reply TrunksOfList(Ctx& ctx, const ListKind& k) {
+    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
+    if (!paging.ok()) return paging.error();
+    auto list = Require(ctx, k.kind, ctx.Param("listId"), k.what);
     if (!list.ok()) return list.error();
-    auto bindings = ListAll(ctx, b.kind, {{std::string(b.target_field), list->id}});
+    auto bindings = ListAll(ctx, k.binding->kind, {{std::string(k.binding->target_field), list->id}});
     if (!bindings.ok()) return bindings.error();
     std::vector<Json> items;
     for (const auto& binding : *bindings) {
@@ -807,126 +1074,28 @@ struct EstApi::Impl {
     return JsonReply(200, Envelope("trunks", items, *paging));
   }
 
-  // ==================================== access control lists ====================================
+  Reply ListAcls(Ctx& ctx) { return ListLists(ctx, kAclList); }
+  Reply CreateAcl(Ctx& ctx) { return CreateList(ctx, kAclList); }
+  Reply GetAcl(Ctx& ctx) { return GetList(ctx, kAclList); }
+  Reply PutAcl(Ctx& ctx) { return PutList(ctx, kAclList); }
+  Reply DeleteAcl(Ctx& ctx) { return DeleteList(ctx, kAclList); }
+  Reply TrunksOfAcl(Ctx& ctx) { return TrunksOfList(ctx, kAclList); }
+  Reply ListCredentialLists(Ctx& ctx) { return ListLists(ctx, kCredentialList); }
+  Reply CreateCredentialList(Ctx& ctx) { return CreateList(ctx, kCredentialList); }
+  Reply GetCredentialList(Ctx& ctx) { return GetList(ctx, kCredentialList); }
+  Reply PutCredentialList(Ctx& ctx) { return PutList(ctx, kCredentialList); }
+  Reply DeleteCredentialList(Ctx& ctx) { return DeleteList(ctx, kCredentialList); }
+  Reply TrunksOfCredentialList(Ctx& ctx) { return TrunksOfList(ctx, kCredentialList); }
 
-  Result<Json, EstError> RenderAcl(const Ctx& ctx, const ResourceRow& acl) {
-    auto ranges = ListAll(ctx, "ip_acl_range", {{"acl_id", acl.id}});
-    if (!ranges.ok()) return ranges.error();
-    auto bindings = ListAll(ctx, "trunk_acl_binding", {{"acl_id", acl.id}});
-    if (!bindings.ok()) return bindings.error();
-    Json out = Common(FromModel(kAclFields, acl.document), acl);
-    out["ipRanges"] = Json::array();
-    for (const auto& r : *ranges) out["ipRanges"].push_back(RenderRange(r));
-    out["trunks"] = Json::array();
-    for (const auto& b : *bindings) out["trunks"].push_back(DocString(b.document, "trunk_id"));
-    return out;
-  }
+  // --- an ACL's IP ranges -----------------------------------------------------------------
 
-  Reply ListAcls(Ctx& ctx) {
-    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
-    if (!paging.ok()) return paging.error();
-    auto rows = ListAll(ctx, "ip_acl");
-    if (!rows.ok()) return rows.error();
-    std::vector<Json> items;
-    for (const auto& row : *rows) {
-      auto acl = RenderAcl(ctx, row);
-      if (!acl.ok()) return acl.error();
-      items.push_back(std::move(acl).value());
-    }
-    return JsonReply(200, Envelope("accessControlLists", items, *paging));
-  }
-
-  // An IP range body converted to the model (with `acl_id`), errors under `prefix`.
-  static Json RangeToModel(const Json& body, const std::string& acl_id, std::string_view prefix,
-                           std::vector<EstErrorDetail>* errors) {
+  // An IP range body converted to the model (with `acl_id`).
+  static Json RangeToModel(const Json& body, const std::string& acl_id, std::vector<EstErrorDetail>* errors) {
     Json converted = Json::object();
-    if (!body.is_object()) {
-      errors->push_back({std::string(prefix.substr(0, prefix.size() ? prefix.size() - 1 : 0)), "must be an object"});
-      return converted;
-    }
-    ToModel(kRangeFields, body, prefix, {}, "an IP range", &converted, errors);
+    ToModel(kRangeFields, body, "", {}, "an IP range", &converted, errors);
     converted["acl_id"] = acl_id;
     return converted;
   }
-
-  Reply CreateAcl(Ctx& ctx) {
-    auto body = ParseObject(ctx.request);
-    if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
-    Json acl = Json::object();
-    ToModel(kAclFields, *body, "", {"ipRanges", "trunks"}, "an access control list", &acl, &errors);
-    std::vector<Json> ranges;
-    auto it = body->find("ipRanges");
-    if (it == body->end() || !it->is_array() || it->empty()) {
-      errors.push_back({"ipRanges", "must be a non-empty array: an access control list needs at least one IP range"});
-    } else {
-      for (size_t i = 0; i < it->size(); ++i) {
-        const std::string prefix = "ipRanges[" + std::to_string(i) + "].";
-        size_t before = errors.size();
-        Json range = RangeToModel((*it)[i], "ipacl_pending", prefix, &errors);
-        if (errors.size() == before) Precheck("ip_acl_range", range, kRangeFields, prefix, &errors);
-        ranges.push_back(std::move(range));
-      }
-    }
-    Precheck("ip_acl", acl, kAclFields, "", &errors);
-    if (!errors.empty()) return InvalidFrom(std::move(errors));
-    auto created = WriteRow(ctx, Op::kCreate, "ip_acl", "", acl, kAclFields);
-    if (!created.ok()) return created.error();
-    for (size_t i = 0; i < ranges.size(); ++i) {
-      ranges[i]["acl_id"] = created->id;
-      auto r = Write(ctx, Op::kCreate, "ip_acl_range", "", ranges[i], kRangeFields,
-                     "ipRanges[" + std::to_string(i) + "].");
-      if (!r.ok()) return r.error();
-    }
-    auto rendered = RenderAcl(ctx, *created);
-    if (!rendered.ok()) return rendered.error();
-    return JsonReply(200, *rendered);
-  }
-
-  Reply GetAcl(Ctx& ctx) {
-    auto row = Require(ctx, "ip_acl", ctx.Param("listId"), "access control list");
-    if (!row.ok()) return row.error();
-    auto rendered = RenderAcl(ctx, *row);
-    if (!rendered.ok()) return rendered.error();
-    return JsonReply(200, *rendered);
-  }
-
-  Reply PutAcl(Ctx& ctx) {
-    auto row = Require(ctx, "ip_acl", ctx.Param("listId"), "access control list");
-    if (!row.ok()) return row.error();
-    auto body = ParseObject(ctx.request);
-    if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
-    Json converted = Json::object();
-    ToModel(kAclFields, *body, "", {"ipRanges", "trunks"}, "an access control list", &converted, &errors);
-    if (!errors.empty()) return InvalidFrom(std::move(errors));
-    auto updated = WriteRow(ctx, Op::kPatch, "ip_acl", row->id,
-                            PutAsPatch(Spec("ip_acl"), kAclFields, std::move(converted)), kAclFields);
-    if (!updated.ok()) return updated.error();
-    auto rendered = RenderAcl(ctx, *updated);
-    if (!rendered.ok()) return rendered.error();
-    return JsonReply(200, *rendered);
-  }
-
-  // Removes the list from every trunk and deletes its ranges, then the list.
-  Reply DeleteAcl(Ctx& ctx) {
-    auto row = Require(ctx, "ip_acl", ctx.Param("listId"), "access control list");
-    if (!row.ok()) return row.error();
-    const Filters by_acl = {{"acl_id", row->id}};
-    for (std::string_view kind : {"trunk_acl_binding", "ip_acl_range"}) {
-      auto children = ListAll(ctx, kind, by_acl);
-      if (!children.ok()) return children.error();
-      for (const auto& child : *children) {
-        auto r = Write(ctx, Op::kDelete, kind, child.id, Json::object());
-        if (!r.ok()) return r.error();
-      }
-    }
-    auto r = Write(ctx, Op::kDelete, "ip_acl", row->id, Json::object());
-    if (!r.ok()) return r.error();
-    return NoContent();
-  }
-
-  Reply TrunksOfAcl(Ctx& ctx) { return TrunksOfList(ctx, kAclBinding, "access control list"); }
 
   Reply ListRanges(Ctx& ctx) {
     auto paging = ParsePaging(ctx.request, kDefaultPageSize);
@@ -946,7 +1115,7 @@ struct EstApi::Impl {
     auto body = ParseObject(ctx.request);
     if (!body.ok()) return body.error();
     std::vector<EstErrorDetail> errors;
-    Json range = RangeToModel(*body, acl->id, "", &errors);
+    Json range = RangeToModel(*body, acl->id, &errors);
     if (!errors.empty()) return InvalidFrom(std::move(errors));
     auto row = WriteRow(ctx, Op::kCreate, "ip_acl_range", "", std::move(range), kRangeFields);
     if (!row.ok()) return row.error();
@@ -970,7 +1139,7 @@ struct EstApi::Impl {
     auto body = ParseObject(ctx.request);
     if (!body.ok()) return body.error();
     std::vector<EstErrorDetail> errors;
-    Json range = RangeToModel(*body, acl->id, "", &errors);
+    Json range = RangeToModel(*body, acl->id, &errors);
     if (!errors.empty()) return InvalidFrom(std::move(errors));
     range.erase("acl_id");
     auto updated = WriteRow(ctx, Op::kPatch, "ip_acl_range", row->id,
@@ -989,160 +1158,7 @@ struct EstApi::Impl {
     return NoContent();
   }
 
-  // ======================================= credential lists =====================================
-
-  Result<Json, EstError> RenderCredentialList(const Ctx& ctx, const ResourceRow& list) {
-    auto credentials = ListAll(ctx, "credential", {{"credential_list_id", list.id}});
-    if (!credentials.ok()) return credentials.error();
-    Json out = Common(FromModel(kCredentialListFields, list.document), list);
-    out["credentials"] = Json::array();
-    for (const auto& c : *credentials) {
-      out["credentials"].push_back(Json{{"id", c.id}, {"username", DocString(c.document, "username")}});
-    }
-    return out;
-  }
-
-  // Parses `credentials: [{username, password}]`; each is validated as a create.
-  static std::vector<Json> CredentialsOf(const Json& body, std::vector<EstErrorDetail>* errors) {
-    std::vector<Json> out;
-    auto it = body.find("credentials");
-    if (it == body.end() || it->is_null()) return out;
-    if (!it->is_array()) {
-      errors->push_back({"credentials", "must be an array of {username, password}"});
-      return out;
-    }
-    std::set<std::string> usernames;
-    for (size_t i = 0; i < it->size(); ++i) {
-      const std::string prefix = "credentials[" + std::to_string(i) + "].";
-      const Json& c = (*it)[i];
-      if (!c.is_object()) {
-        errors->push_back({prefix.substr(0, prefix.size() - 1), "must be an object"});
-        continue;
-      }
-      Json converted = Json::object();
-      const size_t before = errors->size();
-      ToModel(kCredentialFields, c, prefix, {}, "a credential", &converted, errors);
-      converted["credential_list_id"] = "crl_pending";
-      if (errors->size() == before) Precheck("credential", converted, kCredentialFields, prefix, errors);
-      const std::string username = DocString(converted, "username");
-      if (!usernames.insert(username).second) errors->push_back({prefix + "username", "is listed twice"});
-      out.push_back(std::move(converted));
-    }
-    return out;
-  }
-
-  // Makes the list's credentials exactly `wanted` (by username): new ones created,
-  // existing ones given the new password, others deleted when `remove_others`.
-  Result<bool, EstError> SyncCredentials(const Ctx& ctx, const std::string& list_id, std::vector<Json> wanted,
-                                         bool remove_others) {
-    auto existing = ListAll(ctx, "credential", {{"credential_list_id", list_id}});
-    if (!existing.ok()) return existing.error();
-    std::map<std::string, std::string> id_of;
-    for (const auto& row : *existing) id_of[DocString(row.document, "username")] = row.id;
-    std::set<std::string> kept;
-    for (auto& c : wanted) {
-      c["credential_list_id"] = list_id;
-      const std::string username = DocString(c, "username");
-      kept.insert(username);
-      auto found = id_of.find(username);
-      auto r = found == id_of.end()
-                   ? Write(ctx, Op::kCreate, "credential", "", c, kCredentialFields)
-                   : Write(ctx, Op::kPatch, "credential", found->second, Json{{"password", c["password"]}},
-                           kCredentialFields);
-      if (!r.ok()) return r.error();
-    }
-    if (remove_others) {
-      for (const auto& [username, id] : id_of) {
-        if (kept.contains(username)) continue;
-        auto r = Write(ctx, Op::kDelete, "credential", id, Json::object());
-        if (!r.ok()) return r.error();
-      }
-    }
-    return true;
-  }
-
-  Reply ListCredentialLists(Ctx& ctx) {
-    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
-    if (!paging.ok()) return paging.error();
-    auto rows = ListAll(ctx, "credential_list");
-    if (!rows.ok()) return rows.error();
-    std::vector<Json> items;
-    for (const auto& row : *rows) {
-      auto rendered = RenderCredentialList(ctx, row);
-      if (!rendered.ok()) return rendered.error();
-      items.push_back(std::move(rendered).value());
-    }
-    return JsonReply(200, Envelope("credentialLists", items, *paging));
-  }
-
-  Reply CreateCredentialList(Ctx& ctx) {
-    auto body = ParseObject(ctx.request);
-    if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
-    Json list = Json::object();
-    ToModel(kCredentialListFields, *body, "", {"credentials", "trunks"}, "a credential list", &list, &errors);
-    std::vector<Json> credentials = CredentialsOf(*body, &errors);
-    Precheck("credential_list", list, kCredentialListFields, "", &errors);
-    if (!errors.empty()) return InvalidFrom(std::move(errors));
-    auto created = WriteRow(ctx, Op::kCreate, "credential_list", "", list, kCredentialListFields);
-    if (!created.ok()) return created.error();
-    auto synced = SyncCredentials(ctx, created->id, std::move(credentials), false);
-    if (!synced.ok()) return synced.error();
-    auto rendered = RenderCredentialList(ctx, *created);
-    if (!rendered.ok()) return rendered.error();
-    return JsonReply(201, *rendered);
-  }
-
-  Reply GetCredentialList(Ctx& ctx) {
-    auto row = Require(ctx, "credential_list", ctx.Param("listId"), "credential list");
-    if (!row.ok()) return row.error();
-    auto rendered = RenderCredentialList(ctx, *row);
-    if (!rendered.ok()) return rendered.error();
-    return JsonReply(200, *rendered);
-  }
-
-  // Whole object: `name`, and, when `credentials` is sent, exactly those credentials.
-  Reply PutCredentialList(Ctx& ctx) {
-    auto row = Require(ctx, "credential_list", ctx.Param("listId"), "credential list");
-    if (!row.ok()) return row.error();
-    auto body = ParseObject(ctx.request);
-    if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
-    Json list = Json::object();
-    ToModel(kCredentialListFields, *body, "", {"credentials", "trunks"}, "a credential list", &list, &errors);
-    std::vector<Json> credentials = CredentialsOf(*body, &errors);
-    if (!errors.empty()) return InvalidFrom(std::move(errors));
-    auto updated = WriteRow(ctx, Op::kPatch, "credential_list", row->id,
-                            PutAsPatch(Spec("credential_list"), kCredentialListFields, std::move(list)),
-                            kCredentialListFields);
-    if (!updated.ok()) return updated.error();
-    if (body->contains("credentials") && !(*body)["credentials"].is_null()) {
-      auto synced = SyncCredentials(ctx, row->id, std::move(credentials), true);
-      if (!synced.ok()) return synced.error();
-    }
-    auto rendered = RenderCredentialList(ctx, *updated);
-    if (!rendered.ok()) return rendered.error();
-    return JsonReply(200, *rendered);
-  }
-
-  Reply DeleteCredentialList(Ctx& ctx) {
-    auto row = Require(ctx, "credential_list", ctx.Param("listId"), "credential list");
-    if (!row.ok()) return row.error();
-    const Filters by_list = {{"credential_list_id", row->id}};
-    for (std::string_view kind : {"trunk_credential_binding", "credential"}) {
-      auto children = ListAll(ctx, kind, by_list);
-      if (!children.ok()) return children.error();
-      for (const auto& child : *children) {
-        auto r = Write(ctx, Op::kDelete, kind, child.id, Json::object());
-        if (!r.ok()) return r.error();
-      }
-    }
-    auto r = Write(ctx, Op::kDelete, "credential_list", row->id, Json::object());
-    if (!r.ok()) return r.error();
-    return NoContent();
-  }
-
-  Reply TrunksOfCredentialList(Ctx& ctx) { return TrunksOfList(ctx, kCredentialBinding, "credential list"); }
+  // --- a credential list's credentials ------------------------------------------------------
 
   // PUT /credentialLists/{id}/credentials/{username} {password}: creates or re-keys.
   Reply PutCredential(Ctx& ctx) {
@@ -1161,12 +1177,13 @@ struct EstApi::Impl {
     converted["credential_list_id"] = list->id;
     if (errors.empty()) Precheck("credential", converted, kCredentialFields, "", &errors);
     if (!errors.empty()) return InvalidFrom(std::move(errors));
-    auto synced = SyncCredentials(ctx, list->id, {converted}, false);
-    if (!synced.ok()) return synced.error();
-    auto rows = ListAll(ctx, "credential", {{"credential_list_id", list->id}, {"username", username}});
-    if (!rows.ok()) return rows.error();
-    if (rows->empty()) return EstError::Internal("the credential was stored but cannot be read");
-    return JsonReply(200, Json{{"id", rows->front().id}, {"username", username}});
+    auto steps = CredentialSteps(ctx, kCredentialList, list->id, {converted}, false);
+    if (!steps.ok()) return steps.error();
+    for (Step& step : *steps) step.prefix.clear();  // one credential: its fields are the body's
+    auto written = Apply(ctx, std::move(steps).value());
+    if (!written.ok()) return written.error();
+    if (written->empty()) return EstError::Internal("the credential was not written");
+    return JsonReply(200, Json{{"id", written->back().id}, {"username", username}});
   }
 
   Reply DeleteCredential(Ctx& ctx) {
@@ -1262,17 +1279,15 @@ struct EstApi::Impl {
     return &table;
   }
 
-  // Sets one country's permission (a row is written only when the state changes).
-  Result<bool, EstError> SetPermission(const Ctx& ctx, const std::map<std::string, ResourceRow>& rows,
-                                       const std::string& iso, bool enabled) {
+  // The step that sets one country's permission; none when it already has that state.
+  static void AddPermissionStep(const std::map<std::string, ResourceRow>& rows, const std::string& iso, bool enabled,
+                                std::vector<Step>& steps) {
     auto it = rows.find(iso);
     const bool current = it == rows.end() ? true : DocInt(it->second.document, "enabled") != 0;
-    if (current == enabled) return true;
-    auto r = it == rows.end()
-                 ? Write(ctx, Op::kCreate, "country_permission", "", Json{{"iso_code", iso}, {"enabled", enabled ? 1 : 0}})
-                 : Write(ctx, Op::kPatch, "country_permission", it->second.id, Json{{"enabled", enabled ? 1 : 0}});
-    if (!r.ok()) return r.error();
-    return true;
+    if (current == enabled) return;
+    steps.push_back(it == rows.end()
+                        ? MakeStep(Op::kCreate, "country_permission", "", Json{{"iso_code", iso}, {"enabled", enabled ? 1 : 0}})
+                        : MakeStep(Op::kPatch, "country_permission", it->second.id, Json{{"enabled", enabled ? 1 : 0}}));
   }
 
   Reply ListCountryPermissions(Ctx& ctx) {
@@ -1341,13 +1356,15 @@ struct EstApi::Impl {
     auto rows = PermissionRows(ctx);
     if (!rows.ok()) return rows.error();
     std::vector<Json> enabled_items;
+    std::vector<Step> steps;
     for (const auto& c : (*table)->all()) {
       auto it = wanted.find(c.iso_code);
       const bool enabled = it != wanted.end() && it->second;
-      auto set = SetPermission(ctx, *rows, c.iso_code, enabled);
-      if (!set.ok()) return set.error();
+      AddPermissionStep(*rows, c.iso_code, enabled, steps);
       if (enabled) enabled_items.push_back(RenderCountry(c, true));
     }
+    // Every country changes in one write: the table is never left half set.
+    if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
     return JsonReply(200, Json{{"countryPermissions", enabled_items}});
   }
 
@@ -1384,8 +1401,9 @@ struct EstApi::Impl {
     if (!errors.empty()) return InvalidFrom(std::move(errors));
     auto rows = PermissionRows(ctx);
     if (!rows.ok()) return rows.error();
-    auto set = SetPermission(ctx, *rows, country->iso_code, it->get<bool>());
-    if (!set.ok()) return set.error();
+    std::vector<Step> steps;
+    AddPermissionStep(*rows, country->iso_code, it->get<bool>(), steps);
+    if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
     return JsonReply(200, RenderCountry(*country, it->get<bool>()));
   }
 

@@ -431,6 +431,30 @@ BOOST_AUTO_TEST_CASE(DeleteAnswers204AndRemovesTheTrunkWithItsEndpointsAndBindin
   CreateTrunk(s, t, "del-host");
 }
 
+BOOST_AUTO_TEST_CASE(ATrunkStillInUseIs409AndKeepsItsEndpointsBindingsAndNumbers) {
+  Stack& s = StackFixture::Get();
+  Tenant t = s.MakeTenant("trunk-in-use");
+  const std::string id = CreateTrunk(s, t, "busy-host")["id"];
+  BOOST_TEST(s.Call("POST", t.Base() + "/trunks/" + id + "/endpoints", t.Basic(),
+                    Json{{"name", "e"}, {"address", "10.0.0.1"}, {"priority", 1}}).status == 201);
+  const HttpReply acl = s.Call("POST", t.Base() + "/accessControlLists", t.Basic(),
+                               Json{{"name", "acl"}, {"ipRanges", {{{"ipAddress", "10.0.0.0"}, {"range", 8}}}}});
+  BOOST_TEST_REQUIRE(acl.status == 200, acl.body);
+  BOOST_TEST(s.Call("POST", t.Base() + "/trunks/" + id + "/accessControlLists", t.Basic(),
+                    Json{{"accessControlListIds", {BodyOf(acl)["id"]}}}).status == 200);
+  const Headers v1 = {{"x-api-key", t.key}};
+  BOOST_TEST(s.Call("POST", "/v1/numbers", v1, Json{{"e164", "14155550177"}, {"trunk_id", id}}).status == 201);
+  // A /v1 outbound route the EST dialect does not show still sends calls to the trunk.
+  const HttpReply route = s.Call("POST", "/v1/outbound-routes", v1, Json{{"match_prefix", "1"}, {"trunk_id", id}});
+  BOOST_TEST_REQUIRE(route.status == 201, route.body);
+  const size_t head = s.HeadPosition();
+  ExpectEstError(s.Call("DELETE", t.Base() + "/trunks/" + id, t.Basic()), 409, "FAILED_PRECONDITION");
+  BOOST_TEST(s.HeadPosition() == head);  // nothing was written, not even the cascade
+  BOOST_TEST(BodyOf(s.Call("GET", t.Base() + "/trunks/" + id + "/endpoints", t.Basic()))["totalItems"] == 1);
+  BOOST_TEST(BodyOf(s.Call("GET", t.Base() + "/trunks/" + id + "/accessControlLists", t.Basic()))["totalItems"] == 1);
+  BOOST_TEST(BodyOf(s.Call("GET", t.Base() + "/phoneNumbers/+14155550177", t.Basic()))["sipTrunkId"] == id);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ============================================ phone numbers =============================================
