@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "app/config.h"
+#include "app/projections_cmd.h"
 #include "app/serve.h"
 #include "app/stop_signal.h"
 #include "app/tail.h"
@@ -56,6 +57,62 @@ int RunServe(const std::vector<std::string>& args) {
   environment.announce = [](std::string_view line) { PrintLine(stdout, line); };
   Status status = Serve(*config, environment, *stop);
   if (!status.ok()) return Failure("dialtone serve", status);
+  return kExitOk;
+}
+
+// The data folder resolves exactly as for `serve` (flag > env > config file > default).
+Result<std::string> DataFolderOf(const std::map<std::string, std::string>& values) {
+  std::map<std::string, std::string> config_flags;
+  for (const char* key : {"data", "config"}) {
+    if (auto it = values.find(key); it != values.end()) config_flags[key] = it->second;
+  }
+  auto settings = ResolveSettings(ServeSettingSpecs(), SystemConfigSources(std::move(config_flags)));
+  if (!settings.ok()) return settings.status();
+  return settings->at("data").value;
+}
+
+// The event log of an existing data folder, opened by this process alone; `busy_hint`
+// is added to the error when a server holds it.
+Result<std::unique_ptr<store::EventLog>> OpenExistingLog(const std::string& data_dir, std::string_view busy_hint) {
+  store::RocksDbLogOptions log_options;
+  log_options.path = (std::filesystem::path(data_dir) / "log").string();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(log_options.path, ec)) {
+    return Status::NotFound("no event log in data folder '" + data_dir + "' (expected " + log_options.path + ")");
+  }
+  log_options.create_if_missing = false;
+  log_options.durability = store::Durability::kAsync;  // these commands never append
+  auto log = store::OpenRocksDbLog(log_options);
+  if (!log.ok() && log.status().code() == ErrorCode::kBusy) {
+    return Status::Busy(log.status().message() + std::string(busy_hint));
+  }
+  return log;
+}
+
+int RunProjectionsRebuild(const std::vector<std::string>& args) {
+  static const std::vector<FlagSpec> kFlags = {{"data"}, {"config"}};
+  constexpr std::string_view kCommand = "dialtone projections rebuild";
+  constexpr std::string_view kHelp = "dialtone projections rebuild --help";
+  auto flags = ParseFlags(args, kFlags);
+  if (!flags.ok()) return UsageError(kCommand, flags.status(), kHelp);
+  if (flags->help) {
+    std::fputs(ProjectionsRebuildUsage().data(), stdout);
+    return kExitOk;
+  }
+  auto data_dir = DataFolderOf(flags->values);
+  if (!data_dir.ok()) return UsageError(kCommand, data_dir.status(), kHelp);
+  auto log = OpenExistingLog(*data_dir, "; a running `dialtone serve` holds it: stop it first");
+  if (!log.ok()) return Failure(kCommand, log.status());
+  auto report = RebuildConfigView(**log, (std::filesystem::path(*data_dir) / "views").string());
+  Status closed = (*log)->Close();
+  if (!report.ok()) return Failure(kCommand, report.status());
+  if (!closed.ok()) return Failure(kCommand, closed);
+  PrintLine(stdout, "config view: rebuilt from position 0 to " + std::to_string(report->head) + " (" +
+                        std::to_string(report->events_folded) + " events folded); digest " + report->digest_after +
+                        (report->digest_after == report->digest_before ? ", equal to the view before the rebuild"
+                                                                       : ", the view before held other content (" +
+                                                                             report->digest_before + ")"));
+  PrintLine(stdout, "call-record view: kept in memory and folded from position 0 at every start; nothing to rebuild");
   return kExitOk;
 }
 
@@ -111,37 +168,13 @@ int RunEventsTail(const std::vector<std::string>& args) {
     return kExitOk;
   }
 
-  // The data folder resolves exactly as for `serve` (flag > env > config file > default).
-  std::map<std::string, std::string> config_flags;
-  for (const char* key : {"data", "config"}) {
-    if (auto it = flags->values.find(key); it != flags->values.end()) config_flags[key] = it->second;
-  }
-  auto settings = ResolveSettings(ServeSettingSpecs(), SystemConfigSources(std::move(config_flags)));
-  if (!settings.ok()) return UsageError(kCommand, settings.status(), kHelp);
-  const std::string data_dir = settings->at("data").value;
-
+  auto data_dir = DataFolderOf(flags->values);
+  if (!data_dir.ok()) return UsageError(kCommand, data_dir.status(), kHelp);
   auto stop = std::make_shared<StopSignal>();
   RequestStopOnTerminationSignals(stop);
-
-  store::RocksDbLogOptions log_options;
-  log_options.path = (std::filesystem::path(data_dir) / "log").string();
-  std::error_code ec;
-  if (!std::filesystem::is_directory(log_options.path, ec)) {
-    return Failure(kCommand, Status::NotFound("no event log in data folder '" + data_dir +
-                                              "' (expected " + log_options.path + ")"));
-  }
-  log_options.create_if_missing = false;
-  log_options.durability = store::Durability::kAsync;  // tail never appends
-  auto log = store::OpenRocksDbLog(log_options);
-  if (!log.ok()) {
-    Status status = log.status();
-    if (status.code() == ErrorCode::kBusy) {
-      status = Status::Busy(status.message() +
-                            "; a running `dialtone serve` holds it: stop it, or tail through it "
-                            "with --url http://HOST:PORT");
-    }
-    return Failure(kCommand, status);
-  }
+  auto log = OpenExistingLog(*data_dir, "; a running `dialtone serve` holds it: stop it, or tail through it "
+                                        "with --url http://HOST:PORT");
+  if (!log.ok()) return Failure(kCommand, log.status());
   Status status = TailEvents(**log, options, print, *stop);
   std::fflush(stdout);
   Status closed = (*log)->Close();
@@ -194,6 +227,8 @@ Usage:
   dialtone serve [options]         run the server (dialtone serve --help)
   dialtone events tail [options]   print events of the log as JSON lines
                                    (dialtone events tail --help)
+  dialtone projections rebuild     fold the query views again from position 0
+                                   (dialtone projections rebuild --help)
   dialtone --help                  show this text
 
 Exit status: 0 success, 1 the command failed, 2 bad usage.
@@ -246,6 +281,20 @@ Options:
 )";
 }
 
+std::string_view ProjectionsRebuildUsage() {
+  return R"(Usage: dialtone projections rebuild [options]
+
+Empties the configuration view (<data>/views) and folds it again from position 0 of the
+event log, then prints its content digest and whether it equals the view's content
+before the rebuild. The server must be stopped (it holds the data folder's locks).
+
+Options:
+  --data DIR      data folder (DIALTONE_DATA, config file `data`; default ./data)
+  --config FILE   config file to read `data` from (DIALTONE_CONFIG)
+  --help          show this text
+)";
+}
+
 int RunCli(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
@@ -267,6 +316,13 @@ int RunCli(int argc, char** argv) {
     PrintLine(stderr, "dialtone events: unknown or missing sub-command" +
                           (args.size() >= 2 ? " '" + args[1] + "'" : std::string()) +
                           " (expected: tail; see dialtone --help)");
+    return kExitUsage;
+  }
+  if (command == "projections") {
+    if (args.size() >= 2 && args[1] == "rebuild") return RunProjectionsRebuild({args.begin() + 2, args.end()});
+    PrintLine(stderr, "dialtone projections: unknown or missing sub-command" +
+                          (args.size() >= 2 ? " '" + args[1] + "'" : std::string()) +
+                          " (expected: rebuild; see dialtone --help)");
     return kExitUsage;
   }
   PrintLine(stderr, "dialtone: unknown command '" + command + "' (see dialtone --help)");

@@ -36,5 +36,6 @@ int RunCli(int argc, char** argv);
 std::string_view MainUsage();
 std::string_view ServeUsage();
 std::string_view EventsTailUsage();
+std::string_view ProjectionsRebuildUsage();
 
 }  // namespace dialtone::app

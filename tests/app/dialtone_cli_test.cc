@@ -513,6 +513,50 @@ BOOST_AUTO_TEST_CASE(HelpTextsDescribeCommandsAndOptions) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(ProjectionsRebuild)
+
+BOOST_AUTO_TEST_CASE(RebuildFoldsTheViewAgainToTheSameContentAndAServerServesIt) {
+  Workspace ws;
+  const std::string key = "dta_rebuild_test_key_0123456789abcdef";
+  std::string account;
+  std::string before;
+  {
+    Server server = ws.StartServer({}, {{"DIALTONE_ADMIN_KEY", key}});
+    const HttpReply created = dialtone::testing::HttpRequest(
+        server.port, "POST", "/v1/accounts", {{"x-api-key", key}, {"content-type", "application/json"}},
+        R"({"name":"Acme","max_in":3})");
+    BOOST_TEST_REQUIRE(created.status == 201, created.body);
+    account = ParseJson(created.body).at("id").get<std::string>();
+    const HttpReply domain = dialtone::testing::HttpRequest(
+        server.port, "POST", "/v1/domains",
+        {{"x-api-key", key}, {"x-account-id", account}, {"content-type", "application/json"}},
+        R"({"domain":"pbx.rebuild.example"})");
+    BOOST_TEST_REQUIRE(domain.status == 201, domain.body);
+    before = dialtone::testing::HttpRequest(server.port, "GET", "/v1/domains", {{"x-api-key", key}, {"x-account-id", account}}).body;
+    BOOST_TEST(*Terminate(server) == 0);
+  }
+  const RunResult rebuilt = ws.Run({"projections", "rebuild", "--data", ws.data()});
+  BOOST_TEST(*rebuilt.exit_code == 0, rebuilt.err);
+  BOOST_TEST(rebuilt.out.find("rebuilt from position 0") != std::string::npos, rebuilt.out);
+  BOOST_TEST(rebuilt.out.find("equal to the view before the rebuild") != std::string::npos, rebuilt.out);
+  Server again = ws.StartServer({}, {{"DIALTONE_ADMIN_KEY", key}});
+  BOOST_TEST(dialtone::testing::HttpRequest(again.port, "GET", "/v1/domains", {{"x-api-key", key}, {"x-account-id", account}}).body ==
+             before);
+  BOOST_TEST(*Terminate(again) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(RebuildOfAFolderHeldByAServerOrWithoutALogSaysSo) {
+  Workspace ws;
+  CheckCleanFailure(ws.Run({"projections", "rebuild", "--data", ws.data()}), 1, "no event log");
+  Server server = ws.StartServer({}, {{"DIALTONE_ADMIN_KEY", "k"}});
+  CheckCleanFailure(ws.Run({"projections", "rebuild", "--data", ws.data()}), 1, "stop it first");
+  BOOST_TEST(*Terminate(server) == 0);
+  CheckCleanFailure(ws.Run({"projections", "replay"}), 2, "rebuild");
+  CheckCleanFailure(ws.Run({"projections", "rebuild", "--colour"}), 2, "--colour");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(EventsTail)
 
 BOOST_AUTO_TEST_CASE(TailPrintsEveryEventAsAJsonLine) {
