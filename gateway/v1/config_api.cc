@@ -293,20 +293,28 @@ struct ConfigApi::Impl {
 
   using Body = std::function<void(Request, Principal, CallPtr)>;
 
-  // Authenticates, checks `scope` (none when empty), then runs `body`.
-  Handler Guard(std::string_view scope, Body body) {
-    return [this, scope = std::string(scope), body = std::move(body)](Request request,
-                                                                      Responder responder) {
+  // Authenticates, checks that the key has one of `scopes` (none when empty; "*" grants
+  // every scope), then runs `body`.
+  Handler Guard(std::vector<std::string> scopes, Body body) {
+    return [this, scopes = std::move(scopes), body = std::move(body)](Request request, Responder responder) {
       CallPtr call = MakeCall(request, std::move(responder));
       auto principal = Authenticate(request, admin_key, view, &credentials);
       if (!principal.ok()) return call->Fail(principal.error());
-      if (!scope.empty() && !principal->HasScope(scope)) {
-        return call->Fail(ApiError::PermissionDenied("this route needs the '" + scope +
-                                                     "' scope (or '*'); the key has " +
+      const bool allowed = scopes.empty() || std::any_of(scopes.begin(), scopes.end(), [&](const std::string& scope) {
+                             return principal->HasScope(scope);
+                           });
+      if (!allowed) {
+        std::string names;
+        for (const std::string& scope : scopes) names += (names.empty() ? "'" : " or '") + scope + "'";
+        return call->Fail(ApiError::PermissionDenied("this route needs the " + names + " scope (or '*'); the key has " +
                                                      Dump(Json(principal->scopes))));
       }
       body(std::move(request), std::move(principal).value(), std::move(call));
     };
+  }
+  Handler Guard(std::string_view scope, Body body) {
+    return Guard(scope.empty() ? std::vector<std::string>() : std::vector<std::string>{std::string(scope)},
+                 std::move(body));
   }
 
   actors::CommandContext Context(const Request& request, const Principal& principal,
@@ -321,13 +329,18 @@ struct ConfigApi::Impl {
   // Sends `command` to its account actor. On success, once the view has folded the
   // write's position, `next` runs on a worker thread; on failure the call is answered
   // with the mapped error (`conditional`: the request sent If-Match).
+  // `recover`, when given, sees a failure first; true means it answered the call.
   void Run(AccountCommand command, CallPtr call, bool conditional,
-           std::function<void(AccountCommandResult)> next) {
-    accounts.Execute(std::move(command), [this, call, conditional, next = std::move(next)](
-                                             Result<AccountCommandResult> result) {
+           std::function<void(AccountCommandResult)> next,
+           std::function<bool(const Status&)> recover = {}) {
+    accounts.Execute(std::move(command), [this, call, conditional, next = std::move(next),
+                                          recover = std::move(recover)](Result<AccountCommandResult> result) {
       // The actor thread only hands over: the wait happens on a worker.
-      workers.Post([this, call, conditional, next, result = std::move(result)]() {
-        if (!result.ok()) return call->Fail(FromStatus(result.status(), conditional));
+      workers.Post([this, call, conditional, next, recover, result = std::move(result)]() {
+        if (!result.ok()) {
+          if (recover && recover(result.status())) return;
+          return call->Fail(FromStatus(result.status(), conditional));
+        }
         if (result->position > 0 && !view.WaitForPosition(result->position, options.view_wait)) {
           return call->Fail(ApiError::Unavailable(
               "the change was stored (log position " + std::to_string(result->position) +
@@ -369,6 +382,40 @@ struct ConfigApi::Impl {
 
   // --- generated resource routes -----------------------------------------------------------
 
+  // The scopes that open a kind's routes: `config` for every kind, and the product scope
+  // of the kinds a narrower key is minted for (numbers, dnc, webhooks, queues).
+  static std::vector<std::string> ScopesOf(const model::ResourceSpec& spec) {
+    const std::string& kind = spec.parent_kind.empty() ? spec.kind : spec.parent_kind;
+    std::vector<std::string> scopes = {std::string(kConfigScope)};
+    if (kind == "did") scopes.push_back("numbers");
+    if (kind == "dnc_entry") scopes.push_back("dnc");
+    if (kind == "webhook") scopes.push_back("webhooks");
+    if (kind == "queue") scopes.push_back("queues");
+    return scopes;
+  }
+
+  // The id a path's {id} names. DNC entries are also addressed by their number
+  // (/v1/dnc/+14155550100 or /v1/dnc/14155550100); nullopt when no entry has it.
+  Result<std::optional<std::string>, ApiError> ItemId(const model::ResourceSpec& spec, std::string_view id,
+                                                      const std::string& account) const {
+    if (spec.kind != "dnc_entry" || id.rfind(spec.id_prefix, 0) == 0) return std::optional<std::string>(std::string(id));
+    std::string digits(id);
+    // A leading '+' (or the space a form-decoded '+' becomes in a query) is not a digit.
+    if (!digits.empty() && (digits.front() == '+' || digits.front() == ' ')) digits.erase(0, 1);
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c); })) {
+      return std::optional<std::string>(std::string(id));
+    }
+    projections::ListQuery query;
+    query.account_id = account;
+    query.kind = spec.kind;
+    query.filters = {{"e164", digits}};
+    query.limit = 1;
+    auto page = view.List(query);
+    if (!page.ok()) return FromStatus(page.status());
+    if (page->rows.empty()) return std::optional<std::string>();
+    return std::optional<std::string>(page->rows.front().id);
+  }
+
   struct KindRoutes {
     const model::ResourceSpec* spec = nullptr;
     const model::ResourceSpec* parent = nullptr;  // nested kinds
@@ -393,8 +440,12 @@ struct ConfigApi::Impl {
   // belongs to another parent than the path names).
   Result<ResourceRow, ApiError> LoadRow(const KindRoutes& k, const Request& request,
                                         const std::string& account) const {
-    const std::string id(request.PathParam("id").value_or(""));
+    const std::string named(request.PathParam("id").value_or(""));
     if (auto error = CheckParent(k, request, account)) return *error;
+    auto item = ItemId(*k.spec, named, account);
+    if (!item.ok()) return item.error();
+    if (!item->has_value()) return ResourceNotFound(k.spec->kind, named);
+    const std::string& id = **item;
     auto row = view.Get(account, k.spec->kind, id);
     if (!row.ok()) return FromStatus(row.status());
     if (!row->has_value()) return ResourceNotFound(k.spec->kind, id);
@@ -456,8 +507,12 @@ struct ConfigApi::Impl {
   void GetResource(const KindRoutes& k, Request request, Principal principal, CallPtr call) {
     auto account = Acting(request, principal);
     if (!account.ok()) return call->Fail(account.error());
-    const std::string id(request.PathParam("id").value_or(""));
+    const std::string named(request.PathParam("id").value_or(""));
     if (auto error = CheckParent(k, request, *account)) return call->Fail(*error);
+    auto item = ItemId(*k.spec, named, *account);
+    if (!item.ok()) return call->Fail(item.error());
+    if (!item->has_value()) return call->Fail(ResourceNotFound(k.spec->kind, named));
+    const std::string& id = **item;
     auto row = view.GetText(*account, k.spec->kind, id);
     if (!row.ok()) {
       if (row.status().code() == ErrorCode::kInvalidArgument) return call->Fail(ResourceNotFound(k.spec->kind, id));
@@ -520,11 +575,27 @@ struct ConfigApi::Impl {
     // Scoped by route: the actor scopes it by account.
     command.context = Context(request, principal,
                               key->empty() ? std::string() : "POST " + request.path + " " + *key);
-    Run(std::move(command), call, false, [call](AccountCommandResult result) {
+    auto created = [call](AccountCommandResult result) {
       Response response = ResourceResponse(201, result);
       if (result.resource) response.headers.Set("location", call->path + "/" + result.resource->id);
       call->Send(std::move(response));
-    });
+    };
+    std::function<bool(const Status&)> recover;
+    if (k.spec->kind == "dnc_entry") {
+      // Adding a number the DNC list already holds is not an error: the answer is the
+      // entry that holds it (200), and nothing changes.
+      recover = [this, call, account_id = *account, e164 = DocString(command.resource.body, "e164")](const Status& status) {
+        if (status.code() != ErrorCode::kAlreadyExists) return false;
+        auto page = view.List(projections::ListQuery{account_id, "dnc_entry", {{"e164", e164}}, "", 1});
+        if (!page.ok() || page->rows.empty()) return false;
+        Response response = JsonReply(200, page->rows.front().document);
+        response.headers.Set("etag", ETagOf(page->rows.front().revision));
+        response.headers.Set("location", call->path + "/" + page->rows.front().id);
+        call->Send(std::move(response));
+        return true;
+      };
+    }
+    Run(std::move(command), call, false, std::move(created), std::move(recover));
   }
 
   void ChangeResource(const KindRoutes& k, actors::ResourceCommand::Op op, Request request,
@@ -580,9 +651,7 @@ struct ConfigApi::Impl {
       base += spec.collection;
       const std::string item = base + "/{id}";
       using Op = actors::ResourceCommand::Op;
-      auto scoped = [this](auto member) {
-        return Guard(kConfigScope, std::move(member));
-      };
+      auto scoped = [this, scopes = ScopesOf(spec)](auto member) { return Guard(scopes, std::move(member)); };
       const std::pair<std::string, std::pair<std::string, Body>> routes[] = {
           {"GET", {base, [this, k](Request r, Principal p, CallPtr c) { ListResources(k, std::move(r), std::move(p), std::move(c)); }}},
           {"POST", {base, [this, k](Request r, Principal p, CallPtr c) { CreateResource(k, std::move(r), std::move(p), std::move(c)); }}},
@@ -593,6 +662,19 @@ struct ConfigApi::Impl {
       };
       for (const auto& [method, route] : routes) {
         if (Status s = router.Add(method, route.first, scoped(route.second)); !s.ok()) return s;
+      }
+      if (spec.kind == "dnc_entry") {
+        // DELETE /v1/dnc?e164=<number>: the same as DELETE /v1/dnc/<number>.
+        Status s = router.Add("DELETE", base, scoped([this, k](Request r, Principal p, CallPtr c) {
+          auto e164 = r.QueryParam("e164");
+          if (!e164 || e164->empty()) {
+            return c->Fail(ApiError::InvalidArgument("name the number to remove: DELETE /v1/dnc?e164=<number> or /v1/dnc/<number>",
+                                                     {{"e164", "is required"}}));
+          }
+          r.path_params.emplace_back("id", std::string(*e164));
+          ChangeResource(k, Op::kDelete, std::move(r), std::move(p), std::move(c));
+        }));
+        if (!s.ok()) return s;
       }
       if (spec.kind == "flow") {
         Status s = router.Add("POST", item + "/publish",

@@ -139,6 +139,30 @@ BOOST_FIXTURE_TEST_CASE(AKeyWithoutTheConfigScopeIs403OnConfigRoutes, Server) {
   BOOST_TEST(Call(port(), "GET", "/v1/domains", Key(BodyOf(config)["key"])).status == 200);
 }
 
+BOOST_FIXTURE_TEST_CASE(ProductScopesOpenTheirOwnCollectionsOnly, Server) {
+  const Tenant tenant = MakeTenant(port(), "acme");
+  auto mint = [&](const char* scope) {
+    const HttpReply minted = Call(port(), "POST", "/v1/accounts/" + tenant.account_id + "/api-keys", Admin(),
+                                  Json{{"scopes", {scope}}});
+    BOOST_TEST_REQUIRE(minted.status == 201, minted.body);
+    return BodyOf(minted)["key"].get<std::string>();
+  };
+  const std::string dnc = mint("dnc");
+  const std::string numbers = mint("numbers");
+  const std::string webhooks = mint("webhooks");
+  const std::string queues = mint("queues");
+  BOOST_TEST(Call(port(), "POST", "/v1/dnc", Key(dnc), Json{{"e164", "14155550100"}}).status == 201);
+  BOOST_TEST(Call(port(), "GET", "/v1/numbers", Key(numbers)).status == 200);
+  BOOST_TEST(Call(port(), "GET", "/v1/webhooks", Key(webhooks)).status == 200);
+  const std::string queue = CreateId(port(), Key(queues), "/v1/queues", Json{{"name", "support"}});
+  BOOST_TEST(Call(port(), "GET", "/v1/queues/" + queue + "/agents", Key(queues)).status == 200);
+  // Each reaches nothing else.
+  ExpectError(Call(port(), "GET", "/v1/numbers", Key(dnc)), 403, "PERMISSION_DENIED");
+  ExpectError(Call(port(), "GET", "/v1/dnc", Key(numbers)), 403, "PERMISSION_DENIED");
+  ExpectError(Call(port(), "GET", "/v1/users", Key(webhooks)), 403, "PERMISSION_DENIED");
+  ExpectError(Call(port(), "GET", "/v1/account", Key(queues)), 403, "PERMISSION_DENIED");
+}
+
 BOOST_FIXTURE_TEST_CASE(WhoAmITellsTheAccountScopesAndHowTheCallerAuthenticated, Server) {
   const Tenant tenant = MakeTenant(port(), "acme");
   const Json key = BodyOf(Call(port(), "GET", "/v1/whoami", Key(tenant.key)));
@@ -506,6 +530,34 @@ BOOST_FIXTURE_TEST_CASE(RingGroupMembersLiveUnderTheirGroup, Server) {
   ExpectError(Call(port(), "DELETE", "/v1/ring-groups/" + group, Key(t.key)), 409, "CONFLICT");
   BOOST_TEST(Call(port(), "DELETE", members + "/" + member, Key(t.key)).status == 204);
   BOOST_TEST(Call(port(), "DELETE", "/v1/ring-groups/" + group, Key(t.key)).status == 204);
+}
+
+BOOST_FIXTURE_TEST_CASE(DncEntriesAreAddedOnceAndFoundOrRemovedByTheirNumber, Server) {
+  const Tenant t = MakeTenant(port(), "acme");
+  const HttpReply added = Call(port(), "POST", "/v1/dnc", Key(t.key), Json{{"e164", "14155550101"}, {"reason", "asked"}});
+  BOOST_TEST_REQUIRE(added.status == 201, added.body);
+  const Json entry = BodyOf(added);
+  BOOST_TEST(entry["source"] == "api");
+  // Adding it again is no error and changes nothing.
+  const HttpReply again = Call(port(), "POST", "/v1/dnc", Key(t.key), Json{{"e164", "14155550101"}, {"reason", "twice"}});
+  BOOST_TEST(again.status == 200, again.body);
+  BOOST_TEST(BodyOf(again) == entry);
+  BOOST_TEST(CountEvents(port(), "resource.created", "dnc_entry") == 1);
+  // Found by id, by number, by number with '+'.
+  BOOST_TEST(BodyOf(Call(port(), "GET", "/v1/dnc/" + entry["id"].get<std::string>(), Key(t.key))) == entry);
+  BOOST_TEST(BodyOf(Call(port(), "GET", "/v1/dnc/14155550101", Key(t.key))) == entry);
+  BOOST_TEST(BodyOf(Call(port(), "GET", "/v1/dnc/+14155550101", Key(t.key))) == entry);
+  BOOST_TEST(BodyOf(Call(port(), "GET", "/v1/dnc?e164=14155550101", Key(t.key)))["data"].size() == 1u);
+  ExpectError(Call(port(), "GET", "/v1/dnc/14155550199", Key(t.key)), 404, "NOT_FOUND");
+  // Another tenant's list is its own.
+  const Tenant other = MakeTenant(port(), "other");
+  ExpectError(Call(port(), "GET", "/v1/dnc/14155550101", Key(other.key)), 404, "NOT_FOUND");
+  BOOST_TEST(Call(port(), "POST", "/v1/dnc", Key(other.key), Json{{"e164", "14155550101"}}).status == 201);
+  // Removed by number, in the path or the query.
+  BOOST_TEST(Call(port(), "DELETE", "/v1/dnc?e164=%2B14155550101", Key(t.key)).status == 204);
+  ExpectError(Call(port(), "DELETE", "/v1/dnc/14155550101", Key(t.key)), 404, "NOT_FOUND");
+  ExpectError(Call(port(), "DELETE", "/v1/dnc", Key(t.key)), 400, "INVALID_ARGUMENT");
+  BOOST_TEST(Call(port(), "DELETE", "/v1/dnc/+14155550101", Key(other.key)).status == 204);
 }
 
 BOOST_FIXTURE_TEST_CASE(FlowsPublishAValidatedGraph, Server) {
