@@ -14,9 +14,11 @@
 #include "gateway/v1/config_api.h"
 #include "gateway/v1/errors.h"
 #include "gateway/v1/events_routes.h"
+#include "gateway/v1/webhook_routes.h"
 #include "projections/calls/calls_view.h"
 #include "projections/config_view.h"
 #include "store/rocksdb_log.h"
+#include "webhooks/service.h"
 
 namespace dialtone::app {
 
@@ -146,6 +148,22 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   };
   // --- end EST
 
+  // --- webhooks: signed deliveries of call events to every subscribed webhook, each
+  // attempt recorded in the log; POST /v1/webhooks/test and GET /v1/webhooks/{id}/deliveries.
+  webhooks::WebhookServiceOptions webhook_options;
+  webhook_options.secret_key = *secret_key;
+  auto started_webhooks = webhooks::WebhookService::Start(*log, std::move(webhook_options));
+  if (!started_webhooks.ok()) {
+    stop_est();
+    return abort_startup(started_webhooks.status());
+  }
+  std::unique_ptr<webhooks::WebhookService> webhook_service = std::move(*started_webhooks);
+  if (Status s = gateway::v1::AddWebhookRoutes(router, config_api, *view, *webhook_service); !s.ok()) {
+    webhook_service->Stop();
+    stop_est();
+    return abort_startup(s);
+  }
+
   gateway::HttpServerOptions http_options;
   http_options.host = config.http_host;
   http_options.port = config.http_port;
@@ -154,6 +172,7 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   http_options.error_renderer = gateway::v1::RenderV1Error;
   auto server = gateway::HttpServer::Start(std::move(http_options), router.AsHandler());
   if (!server.ok()) {
+    webhook_service->Stop();
     stop_est();  // EST
     return abort_startup(server.status());
   }
@@ -170,6 +189,7 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   (*server)->Stop();     // no new requests; in-flight ones finish
   runtime->Shutdown();   // in-flight commands finish their appends
   config_api.Stop();     // answers handed to the workers finish
+  webhook_service->Stop();  // in-flight attempts finish; unfinished deliveries resume next start
   stop_est();            // EST: its workers finish, the call view stops following
   view->Stop();
   Status closed = log->Close();

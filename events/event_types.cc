@@ -8,6 +8,7 @@
 #include "call.pb.h"
 #include "envelope.pb.h"
 #include "resource.pb.h"
+#include "webhook.pb.h"
 
 namespace dialtone::events {
 
@@ -30,6 +31,7 @@ const std::vector<EventTypeInfo>& AllEventTypes() {
       {kCallStarted, "dialtone.events.CallStarted"},
       {kCallAnswered, "dialtone.events.CallAnswered"},
       {kCallEnded, "dialtone.events.CallEnded"},
+      {kWebhookAttempted, "dialtone.events.WebhookAttempted"},
   };
   return kTypes;
 }

@@ -32,6 +32,7 @@ inline constexpr std::string_view kReservationReleased = "reservation.released";
 inline constexpr std::string_view kCallStarted = "call.started";
 inline constexpr std::string_view kCallAnswered = "call.answered";
 inline constexpr std::string_view kCallEnded = "call.ended";
+inline constexpr std::string_view kWebhookAttempted = "webhook.attempted";
 
 struct EventTypeInfo {
   std::string_view type;          // e.g. "account.created"

@@ -1126,6 +1126,25 @@ Status ConfigApi::AddRoutes(Router& router) {
   return impl_->AddResourceRoutes(router);
 }
 
+Status ConfigApi::AddAccountRoute(Router& router, std::string_view method, std::string_view pattern,
+                                  std::vector<std::string> scopes, AccountHandler handler) {
+  Impl* impl = impl_.get();
+  return router.Add(method, pattern,
+                    impl->Guard(std::move(scopes), [impl, handler = std::move(handler)](Request request, Principal principal,
+                                                                                      CallPtr call) {
+                      auto account = impl->Acting(request, principal);
+                      if (!account.ok()) return call->Fail(account.error());
+                      auto shared = std::make_shared<Request>(std::move(request));
+                      const bool queued = impl->workers.Post([handler, shared, principal = std::move(principal), call,
+                                                              account = std::move(account).value()]() {
+                        auto response = handler(*shared, principal, account);
+                        if (!response.ok()) return call->Fail(response.error());
+                        call->Send(std::move(response).value());
+                      });
+                      if (!queued) call->Fail(ApiError::Unavailable("the server is stopping"));
+                    }));
+}
+
 void ConfigApi::Stop() { impl_->workers.Stop(); }
 
 }  // namespace dialtone::gateway::v1

@@ -36,12 +36,18 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "actors/account_service.h"
 #include "common/status.h"
 #include "gateway/admin_auth.h"
 #include "gateway/router.h"
+#include "gateway/v1/auth.h"
+#include "gateway/v1/errors.h"
 #include "projections/config_view.h"
 
 namespace dialtone::gateway::v1 {
@@ -65,6 +71,14 @@ class ConfigApi {
 
   // Registers every route above on `router` (errors: Router::Add's).
   Status AddRoutes(Router& router);
+
+  // A route another module serves behind this API's authentication, scopes and acting
+  // account resolution: `handler` runs on a worker thread (it may block), and its error
+  // is answered in the /v1 shape.
+  using AccountHandler = std::function<Result<Response, ApiError>(const Request& request, const Principal& principal,
+                                                                   const std::string& account_id)>;
+  Status AddAccountRoute(Router& router, std::string_view method, std::string_view pattern,
+                         std::vector<std::string> scopes, AccountHandler handler);
   // Finishes the answers already handed to the workers, then stops them. Idempotent.
   void Stop();
 

@@ -8,9 +8,12 @@
 #include <string>
 
 #include "v1_test_support.h"
+#include "test_receiver.h"
+#include "webhooks/signature.h"
 
 using namespace dialtone::v1test;
 using dialtone::testing::HttpReply;
+using dialtone::webhooks::testing::Reply;
 
 namespace {
 
@@ -558,6 +561,38 @@ BOOST_FIXTURE_TEST_CASE(DncEntriesAreAddedOnceAndFoundOrRemovedByTheirNumber, Se
   ExpectError(Call(port(), "DELETE", "/v1/dnc/14155550101", Key(t.key)), 404, "NOT_FOUND");
   ExpectError(Call(port(), "DELETE", "/v1/dnc", Key(t.key)), 400, "INVALID_ARGUMENT");
   BOOST_TEST(Call(port(), "DELETE", "/v1/dnc/+14155550101", Key(other.key)).status == 204);
+}
+
+BOOST_FIXTURE_TEST_CASE(AWebhookTestIsASignedPostWhoseAttemptIsListedWithTheWebhook, Server) {
+  dialtone::webhooks::testing::TestReceiver receiver({Reply{500}}, Reply{200});
+  const Tenant t = MakeTenant(port(), "acme");
+  const std::string secret = "whsec-0123456789abcdef";
+  const std::string hook = CreateId(port(), Key(t.key), "/v1/webhooks", Json{{"url", receiver.Url()}, {"secret", secret}});
+  const HttpReply failed = Call(port(), "POST", "/v1/webhooks/test", Key(t.key), Json{{"webhook_id", hook}});
+  BOOST_TEST_REQUIRE(failed.status == 200, failed.body);
+  BOOST_TEST(BodyOf(failed)["data"][0]["outcome"] == "gave_up");  // a test is sent once, never retried
+  BOOST_TEST(BodyOf(failed)["data"][0]["http_status"] == 500);
+  const HttpReply sent = Call(port(), "POST", "/v1/webhooks/test", Key(t.key));
+  BOOST_TEST_REQUIRE(sent.status == 200, sent.body);
+  BOOST_TEST(BodyOf(sent)["data"][0]["outcome"] == "succeeded");
+  const auto requests = receiver.Requests();
+  BOOST_TEST_REQUIRE(requests.size() == 2u);
+  BOOST_TEST(requests[1].headers.at("x-sipio-event") == "webhook.test");
+  BOOST_TEST(dialtone::webhooks::VerifySignature(secret, requests[1].body, requests[1].headers.at("x-sipio-signature")));
+  BOOST_TEST(Json::parse(requests[1].body)["account_id"] == t.account_id);
+  const HttpReply deliveries = Call(port(), "GET", "/v1/webhooks/" + hook + "/deliveries", Key(t.key));
+  BOOST_TEST_REQUIRE(deliveries.status == 200, deliveries.body);
+  const Json data = BodyOf(deliveries)["data"];
+  BOOST_TEST_REQUIRE(data.size() == 2u);
+  BOOST_TEST(data[0]["outcome"] == "succeeded");  // newest first
+  BOOST_TEST(data[1]["http_status"] == 500);
+  BOOST_TEST(CountEvents(port(), "webhook.attempted", hook) == 2);
+  // No secret in any answer; another tenant sees nothing.
+  BOOST_TEST(Call(port(), "GET", "/v1/webhooks/" + hook, Key(t.key)).body.find(secret) == std::string::npos);
+  const Tenant other = MakeTenant(port(), "other");
+  ExpectError(Call(port(), "GET", "/v1/webhooks/" + hook + "/deliveries", Key(other.key)), 404, "NOT_FOUND");
+  ExpectError(Call(port(), "POST", "/v1/webhooks/test", Key(other.key), Json{{"webhook_id", hook}}), 404, "NOT_FOUND");
+  ExpectError(Call(port(), "POST", "/v1/webhooks/test", Key(t.key), Json{{"hook", hook}}), 400, "INVALID_ARGUMENT");
 }
 
 BOOST_FIXTURE_TEST_CASE(FlowsPublishAValidatedGraph, Server) {
