@@ -11,6 +11,7 @@
 #include "gateway/http_server.h"
 #include "gateway/router.h"
 #include "gateway/est/est_api.h"
+#include "gateway/v1/calls_routes.h"
 #include "gateway/v1/config_api.h"
 #include "gateway/v1/errors.h"
 #include "gateway/v1/events_routes.h"
@@ -159,6 +160,11 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   }
   std::unique_ptr<webhooks::WebhookService> webhook_service = std::move(*started_webhooks);
   if (Status s = gateway::v1::AddWebhookRoutes(router, config_api, *view, *webhook_service); !s.ok()) {
+    webhook_service->Stop();
+    stop_est();
+    return abort_startup(s);
+  }
+  if (Status s = gateway::v1::AddCallsRoutes(router, config_api, *calls_view); !s.ok()) {
     webhook_service->Stop();
     stop_est();
     return abort_startup(s);

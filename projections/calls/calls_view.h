@@ -50,6 +50,10 @@ struct CallQuery {
   std::string to_country;
   int64_t create_begin_ms = INT64_MIN;  // begin <= create_ms < end
   int64_t create_end_ms = INT64_MAX;
+  // Keyset paging: only records after this one in the page order (create_ms descending,
+  // then call_id ascending); empty after_call_id = from the first.
+  int64_t after_create_ms = 0;
+  std::string after_call_id;
   size_t offset = 0;
   size_t limit = 100;
 };

@@ -14,6 +14,7 @@
 #include "events/event_types.h"
 #include "gateway/admin_auth.h"
 #include "gateway/est/est_api.h"
+#include "gateway/v1/calls_routes.h"
 #include "gateway/http_server.h"
 #include "gateway/router.h"
 #include "gateway/v1/config_api.h"
@@ -102,6 +103,7 @@ class Stack {
                                                             est_options);
     router_.SetErrorRenderer(dialtone::gateway::v1::RenderV1Error);
     BOOST_REQUIRE(v1_->AddRoutes(router_).ok());
+    BOOST_REQUIRE(dialtone::gateway::v1::AddCallsRoutes(router_, *v1_, *calls_).ok());
     BOOST_REQUIRE(est_->Mount(router_).ok());
     dialtone::gateway::HttpServerOptions options;
     options.port = 0;
@@ -840,3 +842,61 @@ BOOST_AUTO_TEST_CASE(FindCallsWithEveryFilterOfTheSeed) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ================================== the same call records through /v1/calls ==================================
+
+BOOST_AUTO_TEST_SUITE(V1Calls)
+
+BOOST_AUTO_TEST_CASE(V1CallsPagesByCursorFiltersByTimeAndSpeaksCsv) {
+  using dialtone::events::CALL_DIRECTION_INBOUND;
+  using dialtone::events::CALL_DIRECTION_OUTBOUND;
+  Stack& s = StackFixture::Get();
+  Tenant t = s.MakeTenant("v1-calls");
+  Tenant other = s.MakeTenant("v1-calls-other");
+  const int64_t base = 1'700'000'000'000;
+  for (int i = 0; i < 5; ++i) {
+    s.AppendCall("v1c" + std::to_string(i), t.account_id, "", i % 2 ? CALL_DIRECTION_INBOUND : CALL_DIRECTION_OUTBOUND,
+                 "14155550100", "1415555020" + std::to_string(i), base + i * 60'000, base + i * 60'000 + 2'000,
+                 dialtone::events::CALL_RESULT_COMPLETED, base + i * 60'000 + 32'000);
+  }
+  s.AppendCall("v1c-other", other.account_id, "", CALL_DIRECTION_OUTBOUND, "1", "2", base, std::nullopt,
+               dialtone::events::CALL_RESULT_FAILED, base + 1000);
+  const Headers key = {{"x-api-key", t.key}};
+  const HttpReply first = s.Call("GET", "/v1/calls?limit=2", key);
+  BOOST_TEST_REQUIRE(first.status == 200, first.body);
+  const Json p1 = BodyOf(first);
+  BOOST_TEST_REQUIRE(p1["data"].size() == 2u);
+  BOOST_TEST(p1["data"][0]["call_id"] == "v1c4");  // newest first
+  BOOST_TEST(p1["data"][0]["direction"] == "outbound");
+  BOOST_TEST(p1["data"][0]["billsec"] == 30);
+  BOOST_TEST(p1["data"][0]["result"] == "completed");
+  BOOST_TEST(p1["data"][0]["started_at"] == (base + 4 * 60'000) / 1000);
+  std::vector<std::string> all;
+  Json page = p1;
+  while (true) {
+    for (const auto& c : page["data"]) all.push_back(c["call_id"]);
+    if (page["next_cursor"].is_null()) break;
+    const HttpReply next = s.Call("GET", "/v1/calls?limit=2&cursor=" + page["next_cursor"].get<std::string>(), key);
+    BOOST_TEST_REQUIRE(next.status == 200, next.body);
+    page = BodyOf(next);
+  }
+  BOOST_TEST((all == std::vector<std::string>{"v1c4", "v1c3", "v1c2", "v1c1", "v1c0"}));
+  // since <= start < until
+  const Json window = BodyOf(s.Call("GET", "/v1/calls?since=" + std::to_string((base + 60'000) / 1000) +
+                                           "&until=" + std::to_string((base + 3 * 60'000) / 1000), key));
+  BOOST_TEST(window["data"].size() == 2u);
+  const HttpReply csv = s.Call("GET", "/v1/calls?limit=1&format=csv", key);
+  BOOST_TEST(csv.status == 200);
+  BOOST_TEST(csv.Header("content-type").find("text/csv") == 0u);
+  BOOST_TEST(csv.body.find("call_id,direction,from,to") == 0u, csv.body);
+  BOOST_TEST(csv.body.find("v1c4,outbound,14155550100,14155550204") != std::string::npos, csv.body);
+  BOOST_TEST(!csv.Header("x-next-cursor").empty());
+  // Bad input, scopes.
+  BOOST_TEST(s.Call("GET", "/v1/calls?limit=0", key).status == 400);
+  BOOST_TEST(s.Call("GET", "/v1/calls?cursor=garbage", key).status == 400);
+  BOOST_TEST(s.Call("GET", "/v1/calls?sort=asc", key).status == 400);
+  BOOST_TEST(BodyOf(s.Call("GET", "/v1/calls", {{"x-api-key", other.key}}))["data"].size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
