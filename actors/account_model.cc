@@ -552,6 +552,20 @@ Status FromValidation(const model::ValidationErrors& errors) {
 
 std::string Describe(const ResourceCommand& c) { return c.kind + " '" + c.id + "'"; }
 
+// Merges the command's server-set values into `doc`; only read-only fields may be set.
+Status MergeServerFields(const model::ResourceSpec& spec, const ResourceCommand& rc, Json& doc) {
+  if (rc.server_fields.is_null()) return Status::Ok();
+  if (!rc.server_fields.is_object()) return Status::InvalidArgument("server fields must be an object");
+  for (const auto& [name, value] : rc.server_fields.items()) {
+    const model::FieldSpec* field = spec.Field(name);
+    if (field == nullptr || !field->read_only) {
+      return Status::InvalidArgument("'" + name + "' is not a server-set field of " + spec.kind);
+    }
+    doc[name] = value;
+  }
+  return Status::Ok();
+}
+
 Result<AccountDecision> DecideResource(const AccountState& state, const AccountCommand& command,
                                        std::chrono::system_clock::time_point now,
                                        const DecideOptions& options) {
@@ -579,6 +593,7 @@ Result<AccountDecision> DecideResource(const AccountState& state, const AccountC
     model::NormalizeResult normalized = model::NormalizeCreate(*spec, rc.body);
     if (!normalized.ok()) return FromValidation(normalized.error());
     Json doc = std::move(normalized->document);
+    if (Status s = MergeServerFields(*spec, rc, doc); !s.ok()) return s;
     model::StampCreate(doc, id, command.account_id, now_s);
     const ResourceKey key{spec->kind, id};
     if (Status s = CheckReferences(state, *spec, doc); !s.ok()) return s;
@@ -660,6 +675,7 @@ Result<AccountDecision> DecideResource(const AccountState& state, const AccountC
     doc = std::move(normalized->document);
     secrets_to_store = std::move(normalized->secrets_to_store);
     secrets_to_delete = std::move(normalized->secret_refs_to_delete);
+    if (Status s = MergeServerFields(*spec, rc, doc); !s.ok()) return s;
   }
   if (doc == existing->document && secrets_to_store.empty() && secrets_to_delete.empty()) {
     // Nothing changes: no event, the current revision.

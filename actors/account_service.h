@@ -36,6 +36,10 @@ struct ResourceCommand {
   std::string id;                            // kCreate: empty = the actor assigns one
   nlohmann::json body;                       // the request body (create/patch/put)
   std::optional<uint64_t> if_match_revision; // If-Match: the resource's revision must equal it
+  // Values of read-only fields the server itself sets (e.g. a media file's object_key
+  // after an upload), merged into the document after the body is validated. Every key
+  // must be a read-only field of the kind (kInvalidArgument otherwise).
+  nlohmann::json server_fields = nlohmann::json::object();
   // Prepended to the path of every field error this command reports (e.g. "ipRanges[1].":
   // which part of a request a step of a batch came from).
   std::string error_prefix;

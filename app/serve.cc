@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <cassert>
 #include <filesystem>
+#include <functional>
+#include <vector>
 
 #include "actors/runtime.h"
 #include "app/admin_key_file.h"
@@ -15,9 +18,11 @@
 #include "gateway/v1/config_api.h"
 #include "gateway/v1/errors.h"
 #include "gateway/v1/events_routes.h"
+#include "gateway/v1/media_routes.h"
 #include "gateway/v1/webhook_routes.h"
 #include "projections/calls/calls_view.h"
 #include "projections/config_view.h"
+#include "media/media_store.h"
 #include "store/rocksdb_log.h"
 #include "webhooks/service.h"
 
@@ -59,68 +64,117 @@ class CreatedFolderGuard {
   bool armed_;
 };
 
+// What a start brought up, stopped newest first: when a later step of the start fails,
+// and at shutdown.
+class Teardown {
+ public:
+  Teardown() = default;
+  Teardown(const Teardown&) = delete;
+  Teardown& operator=(const Teardown&) = delete;
+  // Run() must have emptied it: the steps refer to objects declared after it.
+  ~Teardown() { assert(steps_.empty() && "a start failed without running its teardown"); }
+  void Add(std::function<void()> step) { steps_.push_back(std::move(step)); }
+  // Runs every step and returns `status`: a start that fails returns through this.
+  Status Fail(Status status) {
+    Run();
+    return status;
+  }
+  void Run() {
+    while (!steps_.empty()) {
+      std::function<void()> step = std::move(steps_.back());
+      steps_.pop_back();
+      step();
+    }
+  }
+
+ private:
+  std::vector<std::function<void()>> steps_;
+};
+
 }  // namespace
 
 Status Serve(const ServeConfig& config, const ServeEnvironment& environment, const StopSignal& stop) {
   bool created_data_folder = false;
   if (Status s = PrepareDataFolder(config.data_dir, &created_data_folder); !s.ok()) return s;
   CreatedFolderGuard data_folder_guard(config.data_dir, created_data_folder);
+  const std::filesystem::path data(config.data_dir);
 
   store::RocksDbLogOptions log_options;
-  log_options.path = (std::filesystem::path(config.data_dir) / "log").string();
+  log_options.path = (data / "log").string();
   log_options.durability = config.durability;
   auto opened = store::OpenRocksDbLog(log_options);
   if (!opened.ok()) return opened.status();
   std::unique_ptr<store::EventLog> log = std::move(*opened);
+  bool log_closed = false;
+  Teardown teardown;  // runs before `log` is destroyed
+  teardown.Add([&] {
+    if (!log_closed) log->Close();
+  });
 
   auto admin = LoadOrCreateAdminKey(config.data_dir, environment.admin_key);
-  if (!admin.ok()) {
-    log->Close();
-    return admin.status();
-  }
+  if (!admin.ok()) return teardown.Fail(admin.status());
+  bool started = false;
+  teardown.Add([&] {
+    if (!started) DiscardNewAdminKey(*admin);  // a failed start leaves no unseen key behind
+  });
 
   // The node key sealing write-only secrets of resources (created on first start).
-  const std::string secret_key_path = (std::filesystem::path(config.data_dir) / "secret.key").string();
+  const std::string secret_key_path = (data / "secret.key").string();
   auto secret_key = actors::LoadOrCreateSecretKeyFile(secret_key_path);
   if (!secret_key.ok()) {
-    DiscardNewAdminKey(*admin);
-    log->Close();
-    return Status(secret_key.status().code(),
-                  "cannot load the node secret key " + secret_key_path + ": " + secret_key.status().message());
+    return teardown.Fail(Status(secret_key.status().code(), "cannot load the node secret key " + secret_key_path +
+                                                                ": " + secret_key.status().message()));
   }
 
   // The configuration query view, following the log from its checkpoint.
   projections::ConfigViewOptions view_options;
-  view_options.path = (std::filesystem::path(config.data_dir) / "views").string();
+  view_options.path = (data / "views").string();
   auto opened_view = projections::ConfigView::Open(view_options, *log);
   if (!opened_view.ok()) {
-    DiscardNewAdminKey(*admin);
-    log->Close();
-    return Status(opened_view.status().code(),
-                  "cannot open the config view " + view_options.path + ": " + opened_view.status().message());
+    return teardown.Fail(Status(opened_view.status().code(), "cannot open the config view " + view_options.path +
+                                                                 ": " + opened_view.status().message()));
   }
   std::unique_ptr<projections::ConfigView> view = std::move(*opened_view);
+  teardown.Add([&] { view->Stop(); });
+
+  // The in-memory call-record view (EST /calls, /v1/calls), folded from the log here.
+  auto opened_calls = projections::calls::CallsView::Open(*log);
+  if (!opened_calls.ok()) return teardown.Fail(opened_calls.status());
+  std::unique_ptr<projections::calls::CallsView> calls_view = std::move(*opened_calls);
+  teardown.Add([&] { calls_view->Stop(); });
+
+  // Signed webhook deliveries of call events, every attempt recorded in the log.
+  webhooks::WebhookServiceOptions webhook_options;
+  webhook_options.secret_key = *secret_key;
+  auto started_webhooks = webhooks::WebhookService::Start(*log, std::move(webhook_options));
+  if (!started_webhooks.ok()) return teardown.Fail(started_webhooks.status());
+  std::unique_ptr<webhooks::WebhookService> webhook_service = std::move(*started_webhooks);
+  // In-flight attempts finish; unfinished deliveries resume at the next start.
+  teardown.Add([&] { webhook_service->Stop(); });
+
+  // Uploaded audio, content-addressed under <data>/media.
+  auto opened_media = media::MediaStore::Open(data / "media");
+  if (!opened_media.ok()) return teardown.Fail(opened_media.status());
+  std::unique_ptr<media::MediaStore> media_store = std::move(*opened_media);
+  (void)media_store->CleanTemporaryFiles();  // uploads a crash left half written
 
   actors::RuntimeOptions runtime_options;
   runtime_options.scheduler_threads = config.scheduler_threads;
   runtime_options.secret_key = *secret_key;
-  auto started = actors::Runtime::Start(*log, runtime_options);
-  if (!started.ok()) {
-    view->Stop();
-    DiscardNewAdminKey(*admin);
-    log->Close();
-    return Status(started.status().code(), "cannot start the actor runtime: " + started.status().message());
+  auto started_runtime = actors::Runtime::Start(*log, runtime_options);
+  if (!started_runtime.ok()) {
+    return teardown.Fail(Status(started_runtime.status().code(),
+                                "cannot start the actor runtime: " + started_runtime.status().message()));
   }
-  std::unique_ptr<actors::Runtime> runtime = std::move(*started);
+  std::unique_ptr<actors::Runtime> runtime = std::move(*started_runtime);
+  teardown.Add([&] { runtime->Shutdown(); });  // in-flight commands finish their appends
+
+  // The dialects. Their workers finish the answers they were handed when stopped.
   gateway::v1::ConfigApi config_api(runtime->accounts(), *view, admin->key);
-  const auto abort_startup = [&](Status status) {
-    runtime->Shutdown();
-    config_api.Stop();
-    view->Stop();
-    DiscardNewAdminKey(*admin);
-    log->Close();
-    return status;
-  };
+  teardown.Add([&] { config_api.Stop(); });
+  gateway::est::EstApi est_api(runtime->accounts(), *view, calls_view.get(), admin->key);
+  teardown.Add([&] { est_api.Stop(); });
+  gateway::v1::MediaRoutes media_routes(config_api, runtime->accounts(), *view, *media_store, admin->key);
 
   auto http_metrics = std::make_shared<gateway::HttpMetrics>();
   gateway::Router router;
@@ -129,45 +183,12 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   ops.log = log.get();
   ops.actors_alive = [runtime = runtime.get()] { return runtime->ActorsAlive(); };
   ops.http_metrics = http_metrics;
-  if (Status s = AddOpsRoutes(router, std::move(ops)); !s.ok()) return abort_startup(s);
-  if (Status s = gateway::v1::AddEventsRoutes(router, *log, admin->key); !s.ok()) return abort_startup(s);
-  if (Status s = config_api.AddRoutes(router); !s.ok()) return abort_startup(s);
-
-  // --- EST trunking dialect (gateway/est): /est/v1 over the same model, and the in-memory
-  // call-record view it reads /calls from (rebuilt from the log here).
-  auto opened_calls = projections::calls::CallsView::Open(*log);
-  if (!opened_calls.ok()) return abort_startup(opened_calls.status());
-  std::unique_ptr<projections::calls::CallsView> calls_view = std::move(*opened_calls);
-  gateway::est::EstApi est_api(runtime->accounts(), *view, calls_view.get(), admin->key);
-  if (Status s = est_api.Mount(router); !s.ok()) {
-    calls_view->Stop();
-    return abort_startup(s);
-  }
-  const auto stop_est = [&] {
-    est_api.Stop();
-    calls_view->Stop();
-  };
-  // --- end EST
-
-  // --- webhooks: signed deliveries of call events to every subscribed webhook, each
-  // attempt recorded in the log; POST /v1/webhooks/test and GET /v1/webhooks/{id}/deliveries.
-  webhooks::WebhookServiceOptions webhook_options;
-  webhook_options.secret_key = *secret_key;
-  auto started_webhooks = webhooks::WebhookService::Start(*log, std::move(webhook_options));
-  if (!started_webhooks.ok()) {
-    stop_est();
-    return abort_startup(started_webhooks.status());
-  }
-  std::unique_ptr<webhooks::WebhookService> webhook_service = std::move(*started_webhooks);
-  if (Status s = gateway::v1::AddWebhookRoutes(router, config_api, *view, *webhook_service); !s.ok()) {
-    webhook_service->Stop();
-    stop_est();
-    return abort_startup(s);
-  }
-  if (Status s = gateway::v1::AddCallsRoutes(router, config_api, *calls_view); !s.ok()) {
-    webhook_service->Stop();
-    stop_est();
-    return abort_startup(s);
+  for (Status s : {AddOpsRoutes(router, std::move(ops)), gateway::v1::AddEventsRoutes(router, *log, admin->key),
+                   config_api.AddRoutes(router),
+                   gateway::v1::AddWebhookRoutes(router, config_api, *view, *webhook_service),
+                   gateway::v1::AddCallsRoutes(router, config_api, *calls_view), media_routes.AddRoutes(router),
+                   est_api.Mount(router)}) {
+    if (!s.ok()) return teardown.Fail(s);
   }
 
   gateway::HttpServerOptions http_options;
@@ -176,12 +197,11 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   http_options.io_threads = config.http_threads;
   http_options.metrics = http_metrics;
   http_options.error_renderer = gateway::v1::RenderV1Error;
+  http_options.body_streamer = media_routes.Streamer();  // uploads stream to disk
   auto server = gateway::HttpServer::Start(std::move(http_options), router.AsHandler());
-  if (!server.ok()) {
-    webhook_service->Stop();
-    stop_est();  // EST
-    return abort_startup(server.status());
-  }
+  if (!server.ok()) return teardown.Fail(server.status());
+  teardown.Add([&] { (*server)->Stop(); });  // first at shutdown: no new requests, in-flight ones finish
+  started = true;
   data_folder_guard.Keep();
 
   if (admin->new_secret) {
@@ -192,12 +212,8 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
 
   stop.Wait();
 
-  (*server)->Stop();     // no new requests; in-flight ones finish
-  runtime->Shutdown();   // in-flight commands finish their appends
-  config_api.Stop();     // answers handed to the workers finish
-  webhook_service->Stop();  // in-flight attempts finish; unfinished deliveries resume next start
-  stop_est();            // EST: its workers finish, the call view stops following
-  view->Stop();
+  log_closed = true;  // closed below, where its status is reported
+  teardown.Run();
   Status closed = log->Close();
   if (!closed.ok()) return Status(closed.code(), "closing the event log failed: " + closed.message());
   return Status::Ok();

@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <limits>
 #include <condition_variable>
 #include <cstdio>
 #include <future>
@@ -230,7 +231,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadHeader();
   void OnHeader(beast::error_code ec);
   void OnBody(beast::error_code ec);
+  void StartStreamedBody(BodyStreaming streaming);
+  void ReadStreamedChunk();
+  void OnStreamedChunk(beast::error_code ec);
   void Dispatch();
+  // Builds the Request from a parsed head and hands it to the handler.
+  void DispatchRequest(const http::request_header<>& header, bool keep_alive, std::string body,
+                       std::shared_ptr<StreamedBody> streamed);
   void SetDeadline(std::chrono::milliseconds from_now);
   void ClearDeadline() { deadline_ns_.store(0, std::memory_order_relaxed); }
   // Writes an error raised before a handler ran, then closes.
@@ -249,6 +256,12 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  // A body that streams (BodyStreaming::sink): the parser moved to a buffer body, the
+  // sink, the chunk buffer it fills.
+  std::optional<http::request_parser<http::buffer_body>> stream_parser_;
+  std::shared_ptr<StreamedBody> streamed_;
+  uint64_t stream_limit_ = 0;
+  std::unique_ptr<std::array<char, 64 * 1024>> chunk_;
   std::atomic<int64_t> deadline_ns_{0};
   bool timed_out_ = false;  // the sweep cancelled the pending read or write
   std::shared_ptr<http::response<http::string_body>> response_;
@@ -519,7 +532,8 @@ void Session::ReadHeader() {
   request_id_.clear();
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(server_.options().max_header_bytes));
-  parser_->body_limit(server_.options().max_body_bytes);
+  // The body limit is set once the head is known (a streamed body has its own).
+  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
   SetDeadline(server_.options().idle_timeout);
   http::async_read_header(stream_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -566,6 +580,34 @@ void Session::OnHeader(beast::error_code ec) {
     Dispatch();
     return;
   }
+  if (server_.options().body_streamer) {
+    Request head;
+    head.method = method_;
+    head.target = target_;
+    const size_t q = target_.find('?');
+    head.path = target_.substr(0, q);
+    if (q != std::string::npos) head.query_string = target_.substr(q + 1);
+    for (const auto& field : header) head.headers.Add(std::string(field.name_string()), std::string(field.value()));
+    head.request_id = request_id_;
+    head.remote_address = remote_;
+    BodyStreaming streaming = server_.options().body_streamer(head);
+    if (streaming.refusal) {
+      keep_alive_ = false;
+      linger_ = true;
+      Write(std::move(*streaming.refusal));
+      return;
+    }
+    if (streaming.sink) {
+      StartStreamedBody(std::move(streaming));
+      return;
+    }
+  }
+  const uint64_t limit = server_.options().max_body_bytes;
+  if (auto length = parser_->content_length(); length && *length > limit) {
+    WriteEarlyError(413, "PAYLOAD_TOO_LARGE", "request body exceeds " + std::to_string(limit) + " bytes");
+    return;
+  }
+  parser_->body_limit(limit);
   state_ = State::kReadingBody;
   SetDeadline(server_.options().request_timeout);
   http::async_read(stream_, buffer_, *parser_,
@@ -595,9 +637,82 @@ void Session::OnBody(beast::error_code ec) {
   Dispatch();
 }
 
+void Session::StartStreamedBody(BodyStreaming streaming) {
+  streamed_ = std::move(streaming.sink);
+  stream_limit_ = streaming.max_bytes;
+  if (auto length = parser_->content_length(); length && *length > stream_limit_) {
+    streamed_.reset();
+    WriteEarlyError(413, "PAYLOAD_TOO_LARGE", "request body exceeds " + std::to_string(stream_limit_) + " bytes");
+    return;
+  }
+  // Only the head has been parsed: the parser can change its body type.
+  stream_parser_.emplace(std::move(*parser_));
+  parser_.reset();
+  stream_parser_->body_limit(stream_limit_);
+  if (!chunk_) chunk_ = std::make_unique<std::array<char, 64 * 1024>>();
+  state_ = State::kReadingBody;
+  ReadStreamedChunk();
+}
+
+void Session::ReadStreamedChunk() {
+  SetDeadline(server_.options().request_timeout);  // per chunk: a steady upload may take long
+  auto& body = stream_parser_->get().body();
+  body.data = chunk_->data();
+  body.size = chunk_->size();
+  http::async_read_some(stream_, buffer_, *stream_parser_,
+                        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnStreamedChunk(ec); });
+}
+
+void Session::OnStreamedChunk(beast::error_code ec) {
+  if (state_ == State::kClosed) return;
+  if (ec == http::error::need_buffer) ec = {};  // the chunk buffer is full: not an error
+  if (timed_out_) {
+    timed_out_ = false;
+    streamed_.reset();
+    WriteEarlyError(408, "REQUEST_TIMEOUT", "the request body did not arrive in time");
+    return;
+  }
+  if (ec == http::error::body_limit) {
+    streamed_.reset();
+    WriteEarlyError(413, "PAYLOAD_TOO_LARGE", "request body exceeds " + std::to_string(stream_limit_) + " bytes");
+    return;
+  }
+  if (ec) {
+    streamed_.reset();
+    if (IsMalformedRequest(ec)) {
+      WriteEarlyError(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message());
+    } else {
+      Close();
+    }
+    return;
+  }
+  const size_t got = chunk_->size() - stream_parser_->get().body().size;
+  if (got > 0 && !streamed_->Write(std::string_view(chunk_->data(), got))) {
+    Response refusal = streamed_->Refusal();
+    streamed_.reset();
+    keep_alive_ = false;
+    linger_ = true;
+    Write(std::move(refusal));
+    return;
+  }
+  if (!stream_parser_->is_done()) return ReadStreamedChunk();
+  const bool keep_alive = stream_parser_->get().keep_alive();
+  std::shared_ptr<StreamedBody> streamed = std::move(streamed_);
+  const http::request_header<> header = stream_parser_->get().base();
+  stream_parser_.reset();
+  DispatchRequest(header, keep_alive, std::string(), std::move(streamed));
+}
+
 void Session::Dispatch() {
   http::request<http::string_body> message = parser_->release();
-  keep_alive_ = message.keep_alive();
+  const bool keep_alive = message.keep_alive();
+  std::string body = std::move(message.body());
+  DispatchRequest(message.base(), keep_alive, std::move(body), nullptr);
+}
+
+void Session::DispatchRequest(const http::request_header<>& message, bool keep_alive, std::string body,
+                              std::shared_ptr<StreamedBody> streamed) {
+  keep_alive_ = keep_alive;
 
   Request request;
   request.method = method_;
@@ -608,7 +723,8 @@ void Session::Dispatch() {
   for (const auto& field : message) {
     request.headers.Add(std::string(field.name_string()), std::string(field.value()));
   }
-  request.body = std::move(message.body());
+  request.body = std::move(body);
+  request.streamed_body = std::move(streamed);
   request.request_id = request_id_;
   request.remote_address = remote_;
 

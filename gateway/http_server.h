@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -68,6 +69,18 @@ struct HttpMetrics {
   void RenderPrometheus(std::string* out) const;
 };
 
+// What to do with the body of a request, decided from its head (a Request without body,
+// query not yet parsed) before any of the body is read: by default it is read into Request::body under
+// max_body_bytes; with a `sink` it streams into it (at most `max_bytes`, else 413) and
+// the handler gets Request::streamed_body; with a `refusal` it is not read at all and the
+// refusal is the answer (e.g. 401 before a large upload).
+struct BodyStreaming {
+  std::shared_ptr<StreamedBody> sink;
+  uint64_t max_bytes = 0;
+  std::optional<Response> refusal;
+};
+using BodyStreamer = std::function<BodyStreaming(const Request& head)>;
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";  // an IP address or a resolvable name
   uint16_t port = 8080;            // 0 = any free port (see HttpServer::port())
@@ -88,6 +101,8 @@ struct HttpServerOptions {
   std::shared_ptr<HttpMetrics> metrics;
   // Renders errors raised before a handler runs (malformed request, 413, 431, timeout).
   ErrorRenderer error_renderer;     // empty = RenderJsonError
+  // Asked for every request that has a body; empty = every body is read into memory.
+  BodyStreamer body_streamer;
 };
 
 class HttpServer {

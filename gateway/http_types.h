@@ -34,6 +34,9 @@ class Headers {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
+struct Response;
+class StreamedBody;
+
 struct Request {
   std::string method;        // as sent, e.g. "GET"
   std::string target;        // raw request target, e.g. "/v1/events?after=3"
@@ -45,6 +48,9 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> path_params;
   Headers headers;
   std::string body;
+  // Set instead of `body` when the body was streamed (HttpServerOptions::body_streamer):
+  // the sink that received every byte of it.
+  std::shared_ptr<StreamedBody> streamed_body;
   std::string request_id;      // the `x-request-id` echoed on the response
   std::string remote_address;  // "ip:port" of the peer
 
@@ -61,6 +67,16 @@ struct Response {
   // A response with `content-type: application/json` and `body`.
   static Response Json(int status, std::string body);
   static Response Text(int status, std::string body, std::string_view content_type = "text/plain; charset=utf-8");
+};
+
+// A request body too large to hold in memory, handed over chunk by chunk as it arrives
+// (on an I/O thread: Write must be quick). See HttpServerOptions::body_streamer.
+class StreamedBody {
+ public:
+  virtual ~StreamedBody() = default;
+  // False refuses the rest of the body: the server answers Refusal() and closes.
+  virtual bool Write(std::string_view chunk) = 0;
+  virtual Response Refusal() const = 0;
 };
 
 // Completes one request exactly once, from any thread. Move-only. The server writes the

@@ -51,6 +51,7 @@ ApiError ApiError::PreconditionFailed(std::string message) {
 ApiError ApiError::UnsupportedMediaType(std::string message) {
   return Make("UNSUPPORTED_MEDIA_TYPE", std::move(message));
 }
+ApiError ApiError::PayloadTooLarge(std::string message) { return Make("PAYLOAD_TOO_LARGE", std::move(message)); }
 ApiError ApiError::Unavailable(std::string message) { return Make("UNAVAILABLE", std::move(message)); }
 ApiError ApiError::Internal(std::string message) { return Make("INTERNAL", std::move(message)); }
 

@@ -37,6 +37,7 @@ struct ApiError {
   static ApiError Conflict(std::string message);
   static ApiError PreconditionFailed(std::string message);
   static ApiError UnsupportedMediaType(std::string message);
+  static ApiError PayloadTooLarge(std::string message);
   static ApiError Unavailable(std::string message);
   static ApiError Internal(std::string message);
 };

@@ -488,3 +488,100 @@ BOOST_AUTO_TEST_CASE(AnAddressInUseIsBusyAndNothingListens) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(StreamedBodies)
+
+// Counts what streams in; refuses beyond `refuse_after` bytes when set.
+class CountingBody final : public StreamedBody {
+ public:
+  explicit CountingBody(size_t refuse_after = SIZE_MAX) : refuse_after_(refuse_after) {}
+  bool Write(std::string_view chunk) override {
+    bytes += chunk.size();
+    ++chunks;
+    for (unsigned char c : chunk) checksum = checksum * 31 + c;
+    return bytes <= refuse_after_;
+  }
+  Response Refusal() const override { return Response::Text(415, "refused after " + std::to_string(bytes)); }
+  size_t bytes = 0;
+  size_t chunks = 0;
+  uint64_t checksum = 0;
+
+ private:
+  size_t refuse_after_;
+};
+
+// Streams POST /upload bodies (at most 6 MiB) into a CountingBody, refuses POST /private
+// before reading, and keeps every other body in memory.
+struct StreamingServer {
+  std::shared_ptr<CountingBody> last;
+  std::atomic<int> handled{0};
+  Router router;
+  std::unique_ptr<TestServer> server;
+  explicit StreamingServer(size_t refuse_after = SIZE_MAX) {
+    BOOST_REQUIRE(router.Add("POST", "/upload", [this](Request request, Responder responder) {
+      ++handled;
+      auto* body = dynamic_cast<CountingBody*>(request.streamed_body.get());
+      responder.Send(Response::Text(200, body == nullptr ? "no stream" : std::to_string(body->bytes) + " " +
+                                                                          std::to_string(body->checksum) + " " +
+                                                                          std::to_string(request.body.size())));
+    }).ok());
+    BOOST_REQUIRE(router.Add("POST", "/small", [this](Request request, Responder responder) {
+      ++handled;
+      responder.Send(Response::Text(200, std::to_string(request.body.size())));
+    }).ok());
+    BOOST_REQUIRE(router.Add("POST", "/private", Reply("never")).ok());
+    HttpServerOptions options;
+    options.body_streamer = [this, refuse_after](const Request& head) {
+      BodyStreaming streaming;
+      if (head.method == "POST" && head.path == "/upload") {
+        last = std::make_shared<CountingBody>(refuse_after);
+        streaming.sink = last;
+        streaming.max_bytes = 6 << 20;
+      } else if (head.path == "/private") {
+        streaming.refusal = Response::Text(401, "who are you");
+      }
+      return streaming;
+    };
+    server = std::make_unique<TestServer>(router.AsHandler(), options);
+  }
+};
+
+uint64_t Checksum(const std::string& s) {
+  uint64_t sum = 0;
+  for (unsigned char c : s) sum = sum * 31 + c;
+  return sum;
+}
+
+BOOST_AUTO_TEST_CASE(ABodyLargerThanTheMemoryLimitStreamsIntoItsSinkInChunks) {
+  StreamingServer s;
+  std::string body(5 << 20, '\0');
+  for (size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>(i * 7 + 3);
+  const HttpReply reply =
+      dialtone::testing::HttpRequest(s.server->port(), "POST", "/upload", {{"content-type", "audio/wav"}}, body);
+  BOOST_TEST(reply.status == 200, reply.body);
+  BOOST_TEST(reply.body == std::to_string(body.size()) + " " + std::to_string(Checksum(body)) + " 0");
+  BOOST_TEST(s.last->chunks > 1u);
+  // Other routes keep the 1 MiB limit.
+  const HttpReply small = dialtone::testing::HttpRequest(s.server->port(), "POST", "/small", {}, std::string(2 << 20, 'x'));
+  BOOST_TEST(small.status == 413);
+}
+
+BOOST_AUTO_TEST_CASE(AStreamedBodyBeyondItsLimitIs413AndTheHandlerNeverRuns) {
+  StreamingServer s;
+  const HttpReply reply = dialtone::testing::HttpRequest(s.server->port(), "POST", "/upload", {}, std::string(7 << 20, 'x'));
+  BOOST_TEST(reply.status == 413);
+  BOOST_TEST(s.handled.load() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(ARefusalFromTheHeadOrTheSinkAnswersWithoutTheHandler) {
+  StreamingServer s(/*refuse_after=*/100'000);
+  const HttpReply early = dialtone::testing::HttpRequest(s.server->port(), "POST", "/private", {}, std::string(3 << 20, 'x'));
+  BOOST_TEST(early.status == 401);
+  BOOST_TEST(early.body == "who are you");
+  const HttpReply midway = dialtone::testing::HttpRequest(s.server->port(), "POST", "/upload", {}, std::string(1 << 20, 'x'));
+  BOOST_TEST(midway.status == 415);
+  BOOST_TEST(midway.body.find("refused after") == 0u);
+  BOOST_TEST(s.handled.load() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

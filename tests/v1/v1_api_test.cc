@@ -595,6 +595,75 @@ BOOST_FIXTURE_TEST_CASE(AWebhookTestIsASignedPostWhoseAttemptIsListedWithTheWebh
   ExpectError(Call(port(), "POST", "/v1/webhooks/test", Key(t.key), Json{{"hook", hook}}), 400, "INVALID_ARGUMENT");
 }
 
+// A 16-bit mono PCM WAV of `frames` frames at `rate` Hz (a ramp, so the bytes vary).
+std::string PcmWav(uint32_t frames, uint32_t rate) {
+  auto u32 = [](std::string& out, uint32_t v) { for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff)); };
+  auto u16 = [](std::string& out, uint16_t v) { out.push_back(static_cast<char>(v & 0xff)); out.push_back(static_cast<char>(v >> 8)); };
+  std::string wav = "RIFF";
+  u32(wav, 36 + frames * 2);
+  wav += "WAVEfmt ";
+  u32(wav, 16);
+  u16(wav, 1);            // PCM
+  u16(wav, 1);            // mono
+  u32(wav, rate);
+  u32(wav, rate * 2);     // byte rate
+  u16(wav, 2);            // block align
+  u16(wav, 16);           // bits per sample
+  wav += "data";
+  u32(wav, frames * 2);
+  for (uint32_t i = 0; i < frames; ++i) u16(wav, static_cast<uint16_t>(i * 37));
+  return wav;
+}
+
+BOOST_FIXTURE_TEST_CASE(MediaBytesStreamInAreProbedAndServedBack, Server) {
+  const Tenant t = MakeTenant(port(), "acme");
+  const std::string media = CreateId(port(), Key(t.key), "/v1/media", Json{{"name", "welcome"}, {"kind", "greeting"}});
+  const Json before = BodyOf(Call(port(), "GET", "/v1/media/" + media, Key(t.key)));
+  BOOST_TEST(before["object_key"].is_null());
+  ExpectError(Call(port(), "GET", "/v1/media/" + media + "/content", Key(t.key)), 404, "NOT_FOUND");
+
+  const std::string wav = PcmWav(16000, 8000);  // 2 s
+  const HttpReply put = CallRaw(port(), "PUT", "/v1/media/" + media + "/content",
+                                With(Key(t.key), "content-type", "audio/wav"), wav);
+  BOOST_TEST_REQUIRE(put.status == 200, put.body);
+  const Json stored = BodyOf(put);
+  BOOST_TEST(stored["format"] == "wav");
+  BOOST_TEST(stored["duration_ms"] == 2000);
+  BOOST_TEST(stored["size_bytes"] == wav.size());
+  BOOST_TEST(stored["object_key"].get<std::string>().rfind("sha256/", 0) == 0u);
+  BOOST_TEST(!stored.contains("revision"));  // no such field: the ETag carries it
+  BOOST_TEST(put.Header("etag") == "\"2\"");
+  const HttpReply got = Call(port(), "GET", "/v1/media/" + media + "/content", Key(t.key));
+  BOOST_TEST(got.status == 200);
+  BOOST_TEST(got.Header("content-type") == "audio/wav");
+  BOOST_TEST(got.body == wav);
+  // The media file reads the same through the collection, and clients cannot set what
+  // the upload fills.
+  BOOST_TEST(BodyOf(Call(port(), "GET", "/v1/media/" + media, Key(t.key))) == stored);
+  ExpectError(Call(port(), "PATCH", "/v1/media/" + media, Key(t.key), Json{{"object_key", "sha256/aa/x"}}), 400,
+              "INVALID_ARGUMENT");
+
+  // Bytes that are not audio, a media type that is not audio, a missing body: refused,
+  // and the stored file stays as it was.
+  const Json unsupported = ExpectError(CallRaw(port(), "PUT", "/v1/media/" + media + "/content",
+                                               With(Key(t.key), "content-type", "application/octet-stream"),
+                                               std::string(4096, 'x')),
+                                       415, "UNSUPPORTED_MEDIA_TYPE");
+  ExpectError(CallRaw(port(), "PUT", "/v1/media/" + media + "/content", With(Key(t.key), "content-type", "text/plain"),
+                      "hello"),
+              415, "UNSUPPORTED_MEDIA_TYPE");
+  ExpectError(CallRaw(port(), "PUT", "/v1/media/" + media + "/content", With(Key(t.key), "content-type", "audio/wav"), ""),
+              400, "INVALID_ARGUMENT");
+  BOOST_TEST(BodyOf(Call(port(), "GET", "/v1/media/" + media, Key(t.key))) == stored);
+  // No credentials, or another tenant's file: refused before the body is read.
+  ExpectError(CallRaw(port(), "PUT", "/v1/media/" + media + "/content", {{"content-type", "audio/wav"}}, wav), 401,
+              "UNAUTHENTICATED");
+  const Tenant other = MakeTenant(port(), "other");
+  ExpectError(CallRaw(port(), "PUT", "/v1/media/" + media + "/content", With(Key(other.key), "content-type", "audio/wav"), wav),
+              404, "NOT_FOUND");
+  ExpectError(Call(port(), "GET", "/v1/media/" + media + "/content", Key(other.key)), 404, "NOT_FOUND");
+}
+
 BOOST_FIXTURE_TEST_CASE(FlowsPublishAValidatedGraph, Server) {
   const Tenant t = MakeTenant(port(), "acme");
   const Json graph = {{"nodes", {{{"id", "start"}, {"type", "start"}}}}, {"edges", Json::array()}};
