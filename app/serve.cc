@@ -19,6 +19,7 @@
 #include "gateway/v1/errors.h"
 #include "gateway/v1/events_routes.h"
 #include "gateway/v1/media_routes.h"
+#include "gateway/v1/openapi.h"
 #include "gateway/v1/webhook_routes.h"
 #include "projections/calls/calls_view.h"
 #include "projections/config_view.h"
@@ -187,6 +188,7 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
                    config_api.AddRoutes(router),
                    gateway::v1::AddWebhookRoutes(router, config_api, *view, *webhook_service),
                    gateway::v1::AddCallsRoutes(router, config_api, *calls_view), media_routes.AddRoutes(router),
+                   gateway::v1::AddOpenApiRoute(router),
                    est_api.Mount(router)}) {
     if (!s.ok()) return teardown.Fail(s);
   }

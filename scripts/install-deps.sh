@@ -17,7 +17,7 @@ PACKAGES=(
   libssl-dev
   libosip2-dev
   libphonenumber-dev iso-codes tzdata libsndfile1-dev
-  curl procps python3
+  curl procps python3 python3-jsonschema
   sip-tester kcat wrk
 )
 missing=()

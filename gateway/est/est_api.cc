@@ -21,6 +21,7 @@
 #include "events/ids.h"
 #include "gateway/est/auth.h"
 #include "gateway/est/errors.h"
+#include "gateway/est/openapi.h"
 #include "gateway/v1/worker_pool.h"
 #include "model/schema.h"
 #include "model/validate.h"
@@ -1594,64 +1595,123 @@ struct EstApi::Impl {
 
   // ============================================ routes ==========================================
 
+  // Each route of EstRoutes() (the same table the OpenAPI document is made of) by its
+  // operation id.
   Status AddRoutes(Router& router) {
-    const std::string p = "/projects/{projectId}";
-    const std::vector<std::tuple<const char*, std::string, Fn>> routes = {
-        {"GET", p + "/trunks", &Impl::ListTrunks},
-        {"POST", p + "/trunks", &Impl::CreateTrunk},
-        {"GET", p + "/trunks/{trunkId}", &Impl::GetTrunk},
-        {"PUT", p + "/trunks/{trunkId}", &Impl::PutTrunk},
-        {"DELETE", p + "/trunks/{trunkId}", &Impl::DeleteTrunk},
-        {"GET", p + "/trunks/{trunkId}/endpoints", &Impl::ListEndpoints},
-        {"POST", p + "/trunks/{trunkId}/endpoints", &Impl::CreateEndpoint},
-        {"GET", p + "/trunks/{trunkId}/endpoints/{endpointId}", &Impl::GetEndpoint},
-        {"PUT", p + "/trunks/{trunkId}/endpoints/{endpointId}", &Impl::PutEndpoint},
-        {"DELETE", p + "/trunks/{trunkId}/endpoints/{endpointId}", &Impl::DeleteEndpoint},
-        {"GET", p + "/trunks/{trunkId}/accessControlLists", &Impl::ListAclBindings},
-        {"POST", p + "/trunks/{trunkId}/accessControlLists", &Impl::AddAclBindings},
-        {"PUT", p + "/trunks/{trunkId}/accessControlLists", &Impl::ReplaceAclBindings},
-        {"DELETE", p + "/trunks/{trunkId}/accessControlLists/{aclId}", &Impl::RemoveAclBinding},
-        {"GET", p + "/trunks/{trunkId}/credentialLists", &Impl::ListCredentialBindings},
-        {"POST", p + "/trunks/{trunkId}/credentialLists", &Impl::AddCredentialBindings},
-        {"PUT", p + "/trunks/{trunkId}/credentialLists", &Impl::ReplaceCredentialBindings},
-        {"DELETE", p + "/trunks/{trunkId}/credentialLists/{credentialListId}", &Impl::RemoveCredentialBinding},
-        {"GET", p + "/accessControlLists", &Impl::ListAcls},
-        {"POST", p + "/accessControlLists", &Impl::CreateAcl},
-        {"GET", p + "/accessControlLists/{listId}", &Impl::GetAcl},
-        {"PUT", p + "/accessControlLists/{listId}", &Impl::PutAcl},
-        {"DELETE", p + "/accessControlLists/{listId}", &Impl::DeleteAcl},
-        {"GET", p + "/accessControlLists/{listId}/trunks", &Impl::TrunksOfAcl},
-        {"GET", p + "/accessControlLists/{listId}/ipRanges", &Impl::ListRanges},
-        {"POST", p + "/accessControlLists/{listId}/ipRanges", &Impl::CreateRange},
-        {"PUT", p + "/accessControlLists/{listId}/ipRanges/{rangeId}", &Impl::PutRange},
-        {"DELETE", p + "/accessControlLists/{listId}/ipRanges/{rangeId}", &Impl::DeleteRange},
-        {"GET", p + "/credentialLists", &Impl::ListCredentialLists},
-        {"POST", p + "/credentialLists", &Impl::CreateCredentialList},
-        {"GET", p + "/credentialLists/{listId}", &Impl::GetCredentialList},
-        {"PUT", p + "/credentialLists/{listId}", &Impl::PutCredentialList},
-        {"DELETE", p + "/credentialLists/{listId}", &Impl::DeleteCredentialList},
-        {"GET", p + "/credentialLists/{listId}/trunks", &Impl::TrunksOfCredentialList},
-        {"PUT", p + "/credentialLists/{listId}/credentials/{username}", &Impl::PutCredential},
-        {"DELETE", p + "/credentialLists/{listId}/credentials/{username}", &Impl::DeleteCredential},
-        {"GET", p + "/callBlockingRules", &Impl::ListRules},
-        {"POST", p + "/callBlockingRules", &Impl::CreateRule},
-        {"GET", p + "/callBlockingRules/{ruleId}", &Impl::GetRule},
-        {"PUT", p + "/callBlockingRules/{ruleId}", &Impl::PutRule},
-        {"DELETE", p + "/callBlockingRules/{ruleId}", &Impl::DeleteRule},
-        {"GET", p + "/countryPermissions", &Impl::ListCountryPermissions},
-        {"PUT", p + "/countryPermissions", &Impl::PutCountryPermissions},
-        {"GET", p + "/countryPermissions/{isoCode}", &Impl::GetCountryPermission},
-        {"PUT", p + "/countryPermissions/{isoCode}", &Impl::PutCountryPermission},
-        {"GET", p + "/phoneNumbers", &Impl::ListNumbers},
-        {"GET", p + "/phoneNumbers/{phoneNumber}", &Impl::GetNumber},
-        {"GET", p + "/calls", &Impl::FindCalls},
+    static const std::map<std::string_view, Fn> kHandlers = {
+        {"listTrunks", &Impl::ListTrunks},
+        {"createTrunk", &Impl::CreateTrunk},
+        {"getTrunk", &Impl::GetTrunk},
+        {"replaceTrunk", &Impl::PutTrunk},
+        {"deleteTrunk", &Impl::DeleteTrunk},
+        {"listEndpoints", &Impl::ListEndpoints},
+        {"createEndpoint", &Impl::CreateEndpoint},
+        {"getEndpoint", &Impl::GetEndpoint},
+        {"replaceEndpoint", &Impl::PutEndpoint},
+        {"deleteEndpoint", &Impl::DeleteEndpoint},
+        {"listTrunkAccessControlLists", &Impl::ListAclBindings},
+        {"addTrunkAccessControlLists", &Impl::AddAclBindings},
+        {"replaceTrunkAccessControlLists", &Impl::ReplaceAclBindings},
+        {"removeTrunkAccessControlList", &Impl::RemoveAclBinding},
+        {"listTrunkCredentialLists", &Impl::ListCredentialBindings},
+        {"addTrunkCredentialLists", &Impl::AddCredentialBindings},
+        {"replaceTrunkCredentialLists", &Impl::ReplaceCredentialBindings},
+        {"removeTrunkCredentialList", &Impl::RemoveCredentialBinding},
+        {"listAccessControlLists", &Impl::ListAcls},
+        {"createAccessControlList", &Impl::CreateAcl},
+        {"getAccessControlList", &Impl::GetAcl},
+        {"replaceAccessControlList", &Impl::PutAcl},
+        {"deleteAccessControlList", &Impl::DeleteAcl},
+        {"listAccessControlListTrunks", &Impl::TrunksOfAcl},
+        {"listIpRanges", &Impl::ListRanges},
+        {"createIpRange", &Impl::CreateRange},
+        {"replaceIpRange", &Impl::PutRange},
+        {"deleteIpRange", &Impl::DeleteRange},
+        {"listCredentialLists", &Impl::ListCredentialLists},
+        {"createCredentialList", &Impl::CreateCredentialList},
+        {"getCredentialList", &Impl::GetCredentialList},
+        {"replaceCredentialList", &Impl::PutCredentialList},
+        {"deleteCredentialList", &Impl::DeleteCredentialList},
+        {"listCredentialListTrunks", &Impl::TrunksOfCredentialList},
+        {"putCredential", &Impl::PutCredential},
+        {"deleteCredential", &Impl::DeleteCredential},
+        {"listCallBlockingRules", &Impl::ListRules},
+        {"createCallBlockingRule", &Impl::CreateRule},
+        {"getCallBlockingRule", &Impl::GetRule},
+        {"replaceCallBlockingRule", &Impl::PutRule},
+        {"deleteCallBlockingRule", &Impl::DeleteRule},
+        {"listCountryPermissions", &Impl::ListCountryPermissions},
+        {"replaceCountryPermissions", &Impl::PutCountryPermissions},
+        {"getCountryPermission", &Impl::GetCountryPermission},
+        {"putCountryPermission", &Impl::PutCountryPermission},
+        {"listPhoneNumbers", &Impl::ListNumbers},
+        {"getPhoneNumber", &Impl::GetNumber},
+        {"findCalls", &Impl::FindCalls},
     };
-    for (const auto& [method, pattern, fn] : routes) {
-      if (Status s = router.Add(method, pattern, Wrap(fn)); !s.ok()) return s;
+    for (const EstRouteInfo& info : EstRoutes()) {
+      auto handler = kHandlers.find(info.operation_id);
+      if (handler == kHandlers.end()) return Status::Internal("EST route " + info.operation_id + " has no handler");
+      if (Status s = router.Add(info.method, "/projects/{projectId}" + info.path, Wrap(handler->second)); !s.ok()) {
+        return s;
+      }
     }
     return Status::Ok();
   }
 };
+
+const std::vector<EstRouteInfo>& EstRoutes() {
+  static const std::vector<EstRouteInfo> routes = {
+      {"GET", "/trunks", "listTrunks", 200, "TrunkList", ""},
+      {"POST", "/trunks", "createTrunk", 201, "Trunk", "TrunkRequest"},
+      {"GET", "/trunks/{trunkId}", "getTrunk", 200, "Trunk", ""},
+      {"PUT", "/trunks/{trunkId}", "replaceTrunk", 200, "Trunk", "TrunkRequest"},
+      {"DELETE", "/trunks/{trunkId}", "deleteTrunk", 204, "", ""},
+      {"GET", "/trunks/{trunkId}/endpoints", "listEndpoints", 200, "EndpointList", ""},
+      {"POST", "/trunks/{trunkId}/endpoints", "createEndpoint", 201, "Endpoint", "any"},
+      {"GET", "/trunks/{trunkId}/endpoints/{endpointId}", "getEndpoint", 200, "Endpoint", ""},
+      {"PUT", "/trunks/{trunkId}/endpoints/{endpointId}", "replaceEndpoint", 200, "Endpoint", "any"},
+      {"DELETE", "/trunks/{trunkId}/endpoints/{endpointId}", "deleteEndpoint", 204, "", ""},
+      {"GET", "/trunks/{trunkId}/accessControlLists", "listTrunkAccessControlLists", 200, "AclIdPage", ""},
+      {"POST", "/trunks/{trunkId}/accessControlLists", "addTrunkAccessControlLists", 200, "AclIds", "any"},
+      {"PUT", "/trunks/{trunkId}/accessControlLists", "replaceTrunkAccessControlLists", 200, "AclIds", "any"},
+      {"DELETE", "/trunks/{trunkId}/accessControlLists/{aclId}", "removeTrunkAccessControlList", 204, "", ""},
+      {"GET", "/trunks/{trunkId}/credentialLists", "listTrunkCredentialLists", 200, "CredentialListIdPage", ""},
+      {"POST", "/trunks/{trunkId}/credentialLists", "addTrunkCredentialLists", 200, "CredentialListIds", "any"},
+      {"PUT", "/trunks/{trunkId}/credentialLists", "replaceTrunkCredentialLists", 200, "CredentialListIds", "any"},
+      {"DELETE", "/trunks/{trunkId}/credentialLists/{credentialListId}", "removeTrunkCredentialList", 204, "", ""},
+      {"GET", "/accessControlLists", "listAccessControlLists", 200, "AccessControlListList", ""},
+      {"POST", "/accessControlLists", "createAccessControlList", 200, "AccessControlList", "any"},
+      {"GET", "/accessControlLists/{listId}", "getAccessControlList", 200, "AccessControlList", ""},
+      {"PUT", "/accessControlLists/{listId}", "replaceAccessControlList", 200, "AccessControlList", "any"},
+      {"DELETE", "/accessControlLists/{listId}", "deleteAccessControlList", 204, "", ""},
+      {"GET", "/accessControlLists/{listId}/trunks", "listAccessControlListTrunks", 200, "TrunkList", ""},
+      {"GET", "/accessControlLists/{listId}/ipRanges", "listIpRanges", 200, "IpRangeList", ""},
+      {"POST", "/accessControlLists/{listId}/ipRanges", "createIpRange", 200, "IpRange", "any"},
+      {"PUT", "/accessControlLists/{listId}/ipRanges/{rangeId}", "replaceIpRange", 200, "IpRange", "any"},
+      {"DELETE", "/accessControlLists/{listId}/ipRanges/{rangeId}", "deleteIpRange", 204, "", ""},
+      {"GET", "/credentialLists", "listCredentialLists", 200, "CredentialListList", ""},
+      {"POST", "/credentialLists", "createCredentialList", 201, "CredentialList", "any"},
+      {"GET", "/credentialLists/{listId}", "getCredentialList", 200, "CredentialList", ""},
+      {"PUT", "/credentialLists/{listId}", "replaceCredentialList", 200, "CredentialList", "any"},
+      {"DELETE", "/credentialLists/{listId}", "deleteCredentialList", 204, "", ""},
+      {"GET", "/credentialLists/{listId}/trunks", "listCredentialListTrunks", 200, "TrunkList", ""},
+      {"PUT", "/credentialLists/{listId}/credentials/{username}", "putCredential", 200, "Credential", "any"},
+      {"DELETE", "/credentialLists/{listId}/credentials/{username}", "deleteCredential", 204, "", ""},
+      {"GET", "/callBlockingRules", "listCallBlockingRules", 200, "CallBlockingRuleList", ""},
+      {"POST", "/callBlockingRules", "createCallBlockingRule", 201, "CallBlockingRule", "any"},
+      {"GET", "/callBlockingRules/{ruleId}", "getCallBlockingRule", 200, "CallBlockingRule", ""},
+      {"PUT", "/callBlockingRules/{ruleId}", "replaceCallBlockingRule", 200, "CallBlockingRule", "any"},
+      {"DELETE", "/callBlockingRules/{ruleId}", "deleteCallBlockingRule", 204, "", ""},
+      {"GET", "/countryPermissions", "listCountryPermissions", 200, "CountryPermissionList", ""},
+      {"PUT", "/countryPermissions", "replaceCountryPermissions", 200, "EnabledCountries", "any"},
+      {"GET", "/countryPermissions/{isoCode}", "getCountryPermission", 200, "CountryPermission", ""},
+      {"PUT", "/countryPermissions/{isoCode}", "putCountryPermission", 200, "CountryPermission", "any"},
+      {"GET", "/phoneNumbers", "listPhoneNumbers", 200, "PhoneNumberList", ""},
+      {"GET", "/phoneNumbers/{phoneNumber}", "getPhoneNumber", 200, "PhoneNumber", ""},
+      {"GET", "/calls", "findCalls", 200, "CallList", ""},
+  };
+  return routes;
+}
 
 EstApi::EstApi(actors::AccountService& accounts, const projections::ConfigView& view,
                const projections::calls::CallsView* calls, AdminKey admin_key, EstApiOptions options)
@@ -1663,6 +1723,13 @@ Status EstApi::Mount(Router& root) {
   auto router = std::make_shared<Router>();
   router->SetErrorRenderer(RenderEstGenericError);
   if (Status s = impl_->AddRoutes(*router); !s.ok()) return s;
+  const std::string document = EstOpenApiDocument().dump();
+  if (Status s = router->Add("GET", "/openapi.json", [document](Request, Responder responder) {
+        responder.Send(Response::Json(200, document));
+      });
+      !s.ok()) {
+    return s;
+  }
   return root.Mount(kEstPrefix, std::move(router));
 }
 

@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "actors/account_service.h"
 #include "common/status.h"
@@ -32,6 +34,17 @@
 namespace dialtone::gateway::est {
 
 inline constexpr std::string_view kEstPrefix = "/est/v1";
+
+// One route of the dialect: what EstApi serves and what its OpenAPI document describes.
+struct EstRouteInfo {
+  std::string method;        // "GET", "POST", …
+  std::string path;          // below /est/v1/projects/{projectId}
+  std::string operation_id;
+  int success = 200;         // the status of a successful answer
+  std::string response;      // the schema of that answer ("" = no body)
+  std::string request;       // the schema of the body ("" = none, "any" = a body of the route's own shape)
+};
+const std::vector<EstRouteInfo>& EstRoutes();
 
 struct EstApiOptions {
   std::chrono::milliseconds view_wait{5000};  // read-your-writes bound per write
