@@ -14,9 +14,9 @@
 //   append    EventLog::AppendAsync(stream, ExpectedVersion::Exact(state version),
 //             events, idempotency key scoped to the stream). The store's callback only
 //             sends an AppendDone message back into the actor;
-//   apply     on AppendDone: read the stream's tail and fold it (so the state holds the
-//             events exactly as stored, with the log's timestamps), snapshot every
-//             `snapshot_every` events;
+//   apply     on AppendDone: fold the events as sent with the positions, versions and
+//             time the store gave them (exactly what a read returns; a deduplicated
+//             append is read back instead), snapshot every `snapshot_every` events;
 //   after     each `after` side append in order, best effort (the command has happened);
 //   reply     Model::MakeValue(state, position, receipt).
 // If a before-append is refused or fails, or the main append fails, the before-appends
@@ -464,13 +464,19 @@ class EventSourcedActor final : public caf::event_based_actor {
 
     const store::AppendResult& result = *outcome;
     [[maybe_unused]] const uint64_t version_before = Model::Version(state_);
-    if (Status s = CatchUp(); !s.ok()) {
-      // The events are in the log: the command happened, but its reply cannot be built.
-      f.outcome.emplace(Status(s.code(), "appended to '" + stream_ + "' at position " +
-                                             std::to_string(result.last_position) +
-                                             " but could not read it back: " + s.message()));
-      ToPhase(Phase::kAfter);
-      return;
+    // A fresh append landed exactly after the state (the expected version guarantees
+    // it): its events are folded as sent, with the store's time, which is what a read
+    // would return. A deduplicated one is an earlier append: read the stream.
+    const bool fold_as_sent = !result.deduplicated && result.first_version == version_before + 1;
+    if (!fold_as_sent) {
+      if (Status s = CatchUp(); !s.ok()) {
+        // The events are in the log: the command happened, but its reply cannot be built.
+        f.outcome.emplace(Status(s.code(), "appended to '" + stream_ + "' at position " +
+                                               std::to_string(result.last_position) +
+                                               " but could not read it back: " + s.message()));
+        ToPhase(Phase::kAfter);
+        return;
+      }
     }
     if (result.deduplicated) {
       // The store answered with an earlier append of this key: reply as it did, and take
@@ -480,7 +486,6 @@ class EventSourcedActor final : public caf::event_based_actor {
       return;
     }
     if (Model::Version(state_) < result.last_version) {
-      // The store acknowledged events a read does not show yet: fold the events as sent.
       assert(version_before + 1 == result.first_version && "an exact append landed elsewhere");
       store::RecordedEvents recorded;
       recorded.reserve(f.decision.events.size());
@@ -491,7 +496,7 @@ class EventSourcedActor final : public caf::event_based_actor {
         e.stream = stream_;
         e.version = result.first_version + i;
         e.type = std::move(data.type);
-        e.time_ms = f.decided_ms;
+        e.time_ms = result.time_ms != 0 ? result.time_ms : f.decided_ms;
         e.event_id = std::move(data.event_id);
         e.causation_id = std::move(data.causation_id);
         e.correlation_id = std::move(data.correlation_id);

@@ -826,7 +826,12 @@ void Session::Write(Response response) {
         EqualsIgnoreCase(name, "connection") || EqualsIgnoreCase(name, "x-request-id")) {
       continue;
     }
-    res.insert(SanitizeHeaderValue(name), SanitizeHeaderValue(value));
+    if (name.find_first_of("\r\n") == std::string::npos && value.find_first_of("\r\n") == std::string::npos &&
+        name.find('\0') == std::string::npos && value.find('\0') == std::string::npos) {
+      res.insert(name, value);  // the common case: nothing to clean, nothing to copy
+    } else {
+      res.insert(SanitizeHeaderValue(name), SanitizeHeaderValue(value));
+    }
   }
   res.set("x-request-id", request_id_);
   res.body() = std::move(response.body);

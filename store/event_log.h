@@ -75,8 +75,14 @@ struct AppendResult {
   uint64_t last_position = 0;
   uint64_t first_version = 0;
   uint64_t last_version = 0;   // the stream's version right after this append
+  int64_t time_ms = 0;         // the time stamped on the events of a fresh append; 0 when
+                               // deduplicated (that time is in the events themselves)
   bool deduplicated = false;   // this is an earlier append's result, returned by key
-  bool operator==(const AppendResult&) const = default;
+  // The same append: positions, versions and whether it was deduplicated (not the time).
+  bool operator==(const AppendResult& o) const {
+    return first_position == o.first_position && last_position == o.last_position &&
+           first_version == o.first_version && last_version == o.last_version && deduplicated == o.deduplicated;
+  }
 };
 
 // The error of a failed append. `actual_version` is meaningful for kWrongExpectedVersion.

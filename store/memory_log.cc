@@ -149,6 +149,7 @@ class MemoryEventLog final : public EventLog {
       if (it != idempotency_.end()) {
         AppendResult first = it->second;
         first.deduplicated = true;
+        first.time_ms = 0;
         return first;
       }
     }
@@ -164,6 +165,7 @@ class MemoryEventLog final : public EventLog {
     result.first_position = log_.size() + 1;
     result.first_version = version + 1;
     const int64_t now = NowMs();
+    result.time_ms = now;
     for (auto& data : request.events) {
       RecordedEvent e;
       e.position = log_.size() + 1;

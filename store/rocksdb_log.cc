@@ -906,6 +906,7 @@ void RocksDbEventLog::DecideAppend(Pending& p, int64_t now_ms, uint64_t* next_po
   result.last_position = *next_position + count - 1;
   result.first_version = head.version + 1;
   result.last_version = head.version + count;
+  result.time_ms = now_ms;
 
   std::string& stream_key = key_buffer_;
   StreamKeyPrefix(r.stream, &stream_key);

@@ -49,7 +49,7 @@ Result<std::optional<projections::ResourceRow>, ApiError> LoadAccountRow(
 
 std::optional<Principal> CredentialCache::Find(std::string_view presented, uint64_t generation) const {
   std::lock_guard lock(mu_);
-  auto it = entries_.find(std::string(presented));
+  auto it = entries_.find(presented);
   if (it == entries_.end() || it->second.generation != generation) return std::nullopt;
   return it->second.principal;
 }
@@ -67,7 +67,10 @@ Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey&
     return ApiError::Unauthenticated(
         "an API key is required (x-api-key header or Authorization: Bearer)");
   }
-  if (admin_key.Matches(*presented)) {
+  const std::optional<actors::ApiKeyToken> token = actors::ParseApiKey(*presented);
+  // An account key never is the admin key (the admin key is not of that shape): the
+  // admin check, a SHA-256, is left for the other credentials.
+  if (!token && admin_key.Matches(*presented)) {
     Principal admin;
     admin.via = Principal::Via::kAdmin;
     admin.scopes = {"*"};
@@ -79,7 +82,6 @@ Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey&
   if (cache != nullptr) {
     if (auto known = cache->Find(*presented, generation)) return std::move(*known);
   }
-  const std::optional<actors::ApiKeyToken> token = actors::ParseApiKey(*presented);
   if (!token) return ApiError::Unauthenticated("the API key is not valid");
   auto found = view.FindApiKey(token->key_id);
   if (!found.ok()) return FromStatus(found.status());

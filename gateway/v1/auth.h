@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -62,9 +63,14 @@ class CredentialCache {
     uint64_t generation = 0;
     Principal principal;
   };
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   const size_t capacity_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;  // presented credential -> entry
+  // presented credential -> entry (looked up by string_view: no copy per request)
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
 };
 
 // Authenticates the request's credential. Errors: 401 UNAUTHENTICATED (missing, malformed,

@@ -56,6 +56,14 @@ CONFORMANCE_TEST(AppendOfSeveralEventsTakesContiguousVersionsAndPositions) {
              (Strings{"account-1/1", "account-1/2", "account-1/3"}));
 }
 
+CONFORMANCE_TEST(AFreshAppendReportsTheTimeItsEventsCarry) {
+  const int64_t before = WallClockMs();
+  const AppendResult result = AppendOk(log(), MakeRequest("account-1", ExpectedVersion::Any(), 2));
+  BOOST_TEST(result.time_ms >= before);
+  BOOST_TEST(result.time_ms <= WallClockMs());
+  for (const auto& e : ReadEntireStream(log(), "account-1")) BOOST_TEST(e.time_ms == result.time_ms);
+}
+
 CONFORMANCE_TEST(AppendWithAnyExpectedVersionSucceedsWhateverTheStreamVersion) {
   AppendOk(log(), MakeRequest("s", ExpectedVersion::Any()));
   AppendOk(log(), MakeRequest("s", ExpectedVersion::Any(), 2));
