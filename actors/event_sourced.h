@@ -40,6 +40,7 @@
 //                                    const ActorEnvironment&);
 //   Status Replay(State&, const RecordedEvents&);     // checked fold
 //   uint64_t Version(const State&);
+//   uint64_t SnapshotSize(const State&);              // items a snapshot holds
 //   bool Exists(const State&);                        // false: nothing to keep in memory
 //   std::string EncodeSnapshot(const State&);
 //   Result<State> DecodeSnapshot(std::string_view bytes, uint64_t version);
@@ -546,6 +547,7 @@ class EventSourcedActor final : public caf::event_based_actor {
         if (decoded.ok()) {
           state_ = std::move(decoded).value();
           last_snapshot_version_ = (*snapshot)->version;
+          last_snapshot_size_ = Model::SnapshotSize(state_);
         }
       }
     }
@@ -593,14 +595,17 @@ class EventSourcedActor final : public caf::event_based_actor {
     }
   }
 
-  // Saves a snapshot once `snapshot_every` events have been folded since the last one.
+  // Saves a snapshot once `snapshot_every` events, and at least as many events as the
+  // last snapshot held items, have been folded since it: a snapshot costs what the state
+  // holds, so spacing them by that size keeps the cost per event constant while a
+  // recovery replays no more events than the snapshot it starts from holds.
   // A failed save is not an error of the command: the next event tries again.
   void MaybeSnapshot() {
     const uint64_t version = Model::Version(state_);
-    if (env_->snapshot_every == 0 || !Model::Exists(state_) ||
-        version < last_snapshot_version_ + env_->snapshot_every) {
-      return;
-    }
+    if (env_->snapshot_every == 0 || !Model::Exists(state_)) return;
+    const uint64_t interval = std::max<uint64_t>(env_->snapshot_every, last_snapshot_size_);
+    if (version < last_snapshot_version_ + interval) return;
+    last_snapshot_size_ = Model::SnapshotSize(state_);
     store::Snapshot snapshot{version, Model::EncodeSnapshot(state_)};
     if (env_->log.SaveSnapshot(stream_, snapshot).ok()) last_snapshot_version_ = version;
   }
@@ -613,6 +618,7 @@ class EventSourcedActor final : public caf::event_based_actor {
   bool recovered_ = false;
   bool needs_sync_ = true;         // read the stream before deciding the next command
   uint64_t last_snapshot_version_ = 0;
+  uint64_t last_snapshot_size_ = 0;  // Model::SnapshotSize of the last snapshot
   std::deque<Envelope> pending_;   // commands waiting for the one in flight
   std::optional<InFlight> in_flight_;
   uint64_t next_ticket_ = 0;

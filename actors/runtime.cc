@@ -61,6 +61,12 @@ struct AccountModel {
   static uint64_t Version(const State& s) { return s.version; }
   static bool Exists(const State& s) { return s.exists(); }
   static std::string EncodeSnapshot(const State& s) { return EncodeAccountSnapshot(s); }
+  // What a snapshot of the state holds (its cost grows with it).
+  static uint64_t SnapshotSize(const State& s) {
+    uint64_t n = s.api_keys.size() + s.secrets.size();
+    for (const auto& [kind, by_id] : s.resources) n += by_id.size();
+    return n;
+  }
   static Result<State> DecodeSnapshot(std::string_view bytes, uint64_t version) {
     return DecodeAccountSnapshot(bytes, version);
   }

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cassert>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <string_view>
 
@@ -113,12 +114,16 @@ std::string RowPrefix(std::string_view account_id, std::string_view kind) {
 }
 
 // rows value: u64 revision ‖ u64 position ‖ document JSON text.
-std::string EncodeRowValue(uint64_t revision, uint64_t position, const nlohmann::json& document) {
+std::string EncodeRowText(uint64_t revision, uint64_t position, std::string_view document_text) {
   std::string value;
+  value.reserve(16 + document_text.size());
   AppendBigEndian64(&value, revision);
   AppendBigEndian64(&value, position);
-  value += document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  value.append(document_text);
   return value;
+}
+std::string EncodeRowValue(uint64_t revision, uint64_t position, const nlohmann::json& document) {
+  return EncodeRowText(revision, position, document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 // The row of `key`/`value` with its document text (not parsed).
@@ -334,6 +339,7 @@ class RocksDbConfigView final : public ConfigView {
     return credentials_generation_.load(std::memory_order_acquire);
   }
   bool WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) const override;
+  void NotifyAt(uint64_t position, std::function<void(bool)> reached) const override;
   Status Rebuild() override;
   Result<std::string> ContentDigest() const override;
   void Stop() override;
@@ -419,6 +425,11 @@ class RocksDbConfigView final : public ConfigView {
   mutable std::mutex progress_mu_;
   mutable std::condition_variable progress_cv_;
   Status failure_;  // guarded by progress_mu_
+  bool stopped_ = false;  // guarded by progress_mu_: Stop() ran, nothing more is folded
+  // NotifyAt callbacks by the position they wait for; guarded by progress_mu_.
+  mutable std::multimap<uint64_t, std::function<void(bool)>> waiters_;
+  // Runs the waiters that `position` satisfies (all of them, with false, when `failed`).
+  void RunWaiters(uint64_t position, bool failed);
   std::atomic<bool> failed_{false};  // failure_ is set (read by the fold without the lock)
 
   std::atomic<uint64_t> events_folded_{0}, events_skipped_{0}, events_malformed_{0},
@@ -579,6 +590,31 @@ void RocksDbConfigView::PublishPosition(uint64_t position) {
     position_.store(position, std::memory_order_release);
   }
   progress_cv_.notify_all();
+  RunWaiters(position, false);
+}
+
+void RocksDbConfigView::RunWaiters(uint64_t position, bool failed) {
+  std::vector<std::function<void(bool)>> due;
+  {
+    std::lock_guard lock(progress_mu_);
+    auto end = failed ? waiters_.end() : waiters_.upper_bound(position);
+    for (auto it = waiters_.begin(); it != end; ++it) due.push_back(std::move(it->second));
+    waiters_.erase(waiters_.begin(), end);
+  }
+  for (auto& reached : due) reached(!failed);
+}
+
+void RocksDbConfigView::NotifyAt(uint64_t position, std::function<void(bool)> reached) const {
+  {
+    std::lock_guard lock(progress_mu_);
+    const bool done = position_.load(std::memory_order_acquire) >= position;
+    if (!done && failure_.ok() && !stopped_) {
+      waiters_.emplace(position, std::move(reached));
+      return;
+    }
+  }
+  // Reached already, or never will be: answered outside the lock.
+  reached(position_.load(std::memory_order_acquire) >= position);
 }
 
 void RocksDbConfigView::Fail(Status status) {
@@ -589,6 +625,7 @@ void RocksDbConfigView::Fail(Status status) {
     failed_.store(true);
   }
   progress_cv_.notify_all();
+  RunWaiters(0, true);
 }
 
 Result<std::optional<std::string>> RocksDbConfigView::ReadThrough(
@@ -683,14 +720,26 @@ Status RocksDbConfigView::FoldResource(const RecordedEvent& event) {
       kind == kAccountKind) {
     return Status::InvalidArgument("bad resource event");
   }
+  // Readers answer rows as they are: the view keeps the public document only. A kind
+  // with no hidden field (all but devices) is public as the event carries it: the text
+  // is checked to be a JSON object and kept, not parsed and written again.
+  const model::ResourceSpec* spec = model::FindResource(kind);
+  const bool hides_fields =
+      spec == nullptr || std::any_of(spec->fields.begin(), spec->fields.end(), [](const model::FieldSpec& f) {
+        return f.write_only || f.type == model::FieldType::kPassword;
+      });
+  if (!hides_fields) {
+    if (document_text.empty() || document_text.front() != '{' || !nlohmann::json::accept(document_text)) {
+      return Status::InvalidArgument("resource document is not a JSON object");
+    }
+    batch_.Put(rows(), RowKey(account_id, kind, id), EncodeRowText(revision, event.position, document_text));
+    return Status::Ok();
+  }
   nlohmann::json document = nlohmann::json::parse(document_text, nullptr, false);
   if (document.is_discarded() || !document.is_object()) {
     return Status::InvalidArgument("resource document is not a JSON object");
   }
-  // Readers answer rows as they are: the view keeps the public document only.
-  if (const model::ResourceSpec* spec = model::FindResource(kind); spec != nullptr) {
-    document = model::PublicView(*spec, document);
-  }
+  if (spec != nullptr) document = model::PublicView(*spec, document);
   batch_.Put(rows(), RowKey(account_id, kind, id), EncodeRowValue(revision, event.position, document));
   return Status::Ok();
 }
@@ -778,11 +827,18 @@ bool RocksDbConfigView::WaitForPosition(uint64_t position,
 }
 
 void RocksDbConfigView::Stop() {
-  std::lock_guard control(control_mu_);
-  StopFollowing();
-  // The subscription thread is gone: what it folded is a prefix of the log, keep it.
-  std::lock_guard lock(fold_mu_);
-  FlushLocked();
+  {
+    std::lock_guard control(control_mu_);
+    StopFollowing();
+    // The subscription thread is gone: what it folded is a prefix of the log, keep it.
+    std::lock_guard lock(fold_mu_);
+    FlushLocked();
+  }
+  {
+    std::lock_guard lock(progress_mu_);
+    stopped_ = true;
+  }
+  RunWaiters(0, true);  // nothing more will be folded: the rest never is reached
 }
 
 Status RocksDbConfigView::Rebuild() {

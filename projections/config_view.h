@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -130,6 +131,11 @@ class ConfigView {
   virtual uint64_t credentials_generation() const = 0;
   // Blocks until position() >= `position` or the timeout passes; true if reached.
   virtual bool WaitForPosition(uint64_t position, std::chrono::milliseconds timeout) const = 0;
+  // Calls `reached(true)` once position() >= `position` (at once when it already is),
+  // or `reached(false)` when the view fails or stops first. Runs on the caller's thread
+  // or the view's fold thread, never under a lock of the view: it must be quick and may
+  // read the view. The way a write answers without a thread waiting for the view.
+  virtual void NotifyAt(uint64_t position, std::function<void(bool reached)> reached) const = 0;
   // Stops following, clears every row and the checkpoint, folds the log again from
   // position 0, and resumes following. Blocks until caught up with the head seen at start.
   virtual Status Rebuild() = 0;

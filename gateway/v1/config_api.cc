@@ -326,28 +326,32 @@ struct ConfigApi::Impl {
     return context;
   }
 
-  // Sends `command` to its account actor. On success, once the view has folded the
-  // write's position, `next` runs on a worker thread; on failure the call is answered
-  // with the mapped error (`conditional`: the request sent If-Match).
-  // `recover`, when given, sees a failure first; true means it answered the call.
+  // Sends `command` to its account actor. On success `next` runs once the view has folded
+  // the write's position (read-your-writes), on the thread that folded it: no thread
+  // waits for the view. On failure the call is answered with the mapped error
+  // (`conditional`: the request sent If-Match) from a worker; `recover`, when given,
+  // sees the failure first (true: it answered the call).
   void Run(AccountCommand command, CallPtr call, bool conditional,
            std::function<void(AccountCommandResult)> next,
            std::function<bool(const Status&)> recover = {}) {
     accounts.Execute(std::move(command), [this, call, conditional, next = std::move(next),
                                           recover = std::move(recover)](Result<AccountCommandResult> result) {
-      // The actor thread only hands over: the wait happens on a worker.
-      workers.Post([this, call, conditional, next, recover, result = std::move(result)]() {
-        if (!result.ok()) {
-          if (recover && recover(result.status())) return;
-          return call->Fail(FromStatus(result.status(), conditional));
+      if (!result.ok()) {
+        workers.Post([call, conditional, recover, status = result.status()]() {
+          if (recover && recover(status)) return;
+          call->Fail(FromStatus(status, conditional));
+        });
+        return;
+      }
+      const uint64_t position = result->position;
+      if (position == 0) return next(std::move(result).value());  // nothing was written
+      view.NotifyAt(position, [call, next, position, result = std::make_shared<AccountCommandResult>(
+                                                        std::move(result).value())](bool reached) {
+        if (!reached) {
+          return call->Fail(ApiError::Unavailable("the change was stored (log position " + std::to_string(position) +
+                                                  ") but the query view is not serving; retry the read shortly"));
         }
-        if (result->position > 0 && !view.WaitForPosition(result->position, options.view_wait)) {
-          return call->Fail(ApiError::Unavailable(
-              "the change was stored (log position " + std::to_string(result->position) +
-              ") but the query view did not show it within " +
-              std::to_string(options.view_wait.count()) + " ms; retry the read shortly"));
-        }
-        next(*result);
+        next(std::move(*result));
       });
     });
   }

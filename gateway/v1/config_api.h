@@ -28,10 +28,9 @@
 // with nested kinds under their parent: /v1/<parent collection>/{parent_id}/<collection>,
 // and POST /v1/flows/{id}/publish.
 //
-// Writes go to the account actor with AccountService::Execute; the reply is handled on a
-// worker thread, which waits until the config view has folded the write's position
-// (read-your-writes) before answering: 503 UNAVAILABLE if it does not within view_wait.
-// No HTTP I/O thread ever waits.
+// Writes go to the account actor with AccountService::Execute; the answer is sent once the
+// config view has folded the write's position (ConfigView::NotifyAt: read-your-writes),
+// 503 UNAVAILABLE if the view fails first. No thread ever waits for the view.
 #pragma once
 
 #include <chrono>
@@ -53,10 +52,9 @@
 namespace dialtone::gateway::v1 {
 
 struct ConfigApiOptions {
-  std::chrono::milliseconds view_wait{5000};  // read-your-writes bound per write
   size_t default_page_size = 50;
   size_t max_page_size = 500;
-  size_t worker_threads = 2;                   // threads waiting for the view
+  size_t worker_threads = 2;  // threads answering failures and the routes of AddAccountRoute
 };
 
 class ConfigApi {

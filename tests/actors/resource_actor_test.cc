@@ -420,6 +420,32 @@ BOOST_AUTO_TEST_CASE(ASnapshotPlusTheTailRestoresResourcesKeysAndSecrets) {
   BOOST_TEST(!decoded->resources.empty());
 }
 
+BOOST_AUTO_TEST_CASE(SnapshotsGrowApartAsTheStateGrows) {
+  ControlledLog log;
+  Node node(log, /*snapshot_every=*/4, kKey);
+  BOOST_REQUIRE(node.Do(CreateAccount("acme")).ok());
+  // Versions at which a snapshot was found after each write.
+  std::vector<uint64_t> snapshots;
+  for (int i = 0; i < 60; ++i) {
+    Must(node, Resource("acme", Op::kCreate, "time_schedule", "", {{"name", "s" + std::to_string(i)}}));
+    auto snapshot = log.LoadSnapshot("account-acme");
+    BOOST_REQUIRE(snapshot.ok());
+    if (snapshot->has_value() && (snapshots.empty() || snapshots.back() != (*snapshot)->version)) {
+      snapshots.push_back((*snapshot)->version);
+    }
+  }
+  BOOST_TEST_REQUIRE(snapshots.size() >= 3u);
+  // Each gap is at least snapshot_every and at least the number of resources the previous
+  // snapshot held (its cost), so snapshots stay a constant cost per event.
+  for (size_t i = 1; i < snapshots.size(); ++i) {
+    const uint64_t gap = snapshots[i] - snapshots[i - 1];
+    const uint64_t held = snapshots[i - 1] - 1;  // one account event, then one resource per version
+    BOOST_TEST(gap >= 4u);
+    BOOST_TEST(gap >= held, "gap " << gap << " after a snapshot of " << held << " resources");
+  }
+  BOOST_TEST(snapshots.size() < 60u / 4);  // fewer than a snapshot every 4 events
+}
+
 BOOST_AUTO_TEST_CASE(StartRejectsASecretKeyOfTheWrongSize) {
   ControlledLog log;
   RuntimeOptions options;
