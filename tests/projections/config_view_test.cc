@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -700,6 +701,35 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(AWriteIsVisibleOnceWaitForPositionReturns, Backend
     BOOST_TEST_REQUIRE(h.view().position() >= position);
     BOOST_TEST_REQUIRE(h.GetOk("acme", "route", id).document["i"] == i);
   }
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(NotifyAtCallsBackOnceThePositionIsFoldedOrNeverWillBe, Backend, AllBackends) {
+  Harness h(Backend::kRocksDb);
+  const uint64_t first = h.Append(AccountStream("acme"), {AccountCreated("acme", "", "Acme")});
+  h.CatchUp();
+  std::promise<bool> at_once;
+  h.view().NotifyAt(first, [&](bool reached) { at_once.set_value(reached); });
+  BOOST_TEST(at_once.get_future().get());  // already folded: called before NotifyAt returns
+
+  std::promise<bool> later;
+  auto later_result = later.get_future();
+  const uint64_t next = h.log().HeadPosition() + 1;
+  h.view().NotifyAt(next, [&](bool reached) {
+    // Called once the row is readable.
+    BOOST_TEST(reached);
+    BOOST_TEST(h.view().Get("acme", "domain", "d1").value().has_value());
+    later.set_value(reached);
+  });
+  h.Append(AccountStream("acme"), {ResourceCreated("acme", "domain", "d1", {{"domain", "a.acme.com"}})});
+  BOOST_TEST_REQUIRE((later_result.wait_for(kGenerousTimeout) == std::future_status::ready));
+  BOOST_TEST(later_result.get());
+
+  std::promise<bool> never;
+  auto never_result = never.get_future();
+  h.view().NotifyAt(h.log().HeadPosition() + 100, [&](bool reached) { never.set_value(reached); });
+  h.view().Stop();  // nothing more is folded: the waiter hears so
+  BOOST_TEST_REQUIRE((never_result.wait_for(kGenerousTimeout) == std::future_status::ready));
+  BOOST_TEST(!never_result.get());
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(WaitForAPositionBeyondTheHeadTimesOutFalse, Backend, AllBackends) {
