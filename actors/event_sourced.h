@@ -595,15 +595,17 @@ class EventSourcedActor final : public caf::event_based_actor {
     }
   }
 
-  // Saves a snapshot once `snapshot_every` events, and at least as many events as the
-  // last snapshot held items, have been folded since it: a snapshot costs what the state
-  // holds, so spacing them by that size keeps the cost per event constant while a
-  // recovery replays no more events than the snapshot it starts from holds.
+  // Saves a snapshot once `snapshot_every` events, and kSnapshotSpacing times as many
+  // events as the last snapshot held items, have been folded since it: a snapshot costs
+  // what the state holds, so spacing them by that size keeps its cost per event constant
+  // (a quarter of an item), while a recovery replays at most kSnapshotSpacing times as
+  // many events as the snapshot it starts from holds.
   // A failed save is not an error of the command: the next event tries again.
+  static constexpr uint64_t kSnapshotSpacing = 4;
   void MaybeSnapshot() {
     const uint64_t version = Model::Version(state_);
     if (env_->snapshot_every == 0 || !Model::Exists(state_)) return;
-    const uint64_t interval = std::max<uint64_t>(env_->snapshot_every, last_snapshot_size_);
+    const uint64_t interval = std::max<uint64_t>(env_->snapshot_every, kSnapshotSpacing * last_snapshot_size_);
     if (version < last_snapshot_version_ + interval) return;
     last_snapshot_size_ = Model::SnapshotSize(state_);
     store::Snapshot snapshot{version, Model::EncodeSnapshot(state_)};

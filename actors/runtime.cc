@@ -118,6 +118,10 @@ class CafRuntime final : public Runtime {
       size_t threads = options.scheduler_threads;
       if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
       config_.set("scheduler.max-threads", threads);
+      // A central queue whose idle workers sleep on a condition variable: work stealing's
+      // idle workers poll (spin, then short sleeps), which on a small machine takes the
+      // cores the I/O, commit and fold threads need.
+      config_.set("scheduler.policy", caf::atom("sharing"));
     }
     system_ = std::make_unique<caf::actor_system>(config_);
     directory_ = system_->spawn<AccountDirectory>(env_);
