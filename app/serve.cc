@@ -198,7 +198,7 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   http_options.port = config.http_port;
   http_options.io_threads = config.http_threads;
   http_options.metrics = http_metrics;
-  http_options.error_renderer = gateway::v1::RenderV1Error;
+  http_options.error_renderer = router.PathErrorRenderer();  // /est/… errors in the EST shape
   http_options.body_streamer = media_routes.Streamer();  // uploads stream to disk
   auto server = gateway::HttpServer::Start(std::move(http_options), router.AsHandler());
   if (!server.ok()) return teardown.Fail(server.status());

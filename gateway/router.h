@@ -44,6 +44,10 @@ class Router {
 
   // This router as a server Handler. The router must outlive the returned handler.
   Handler AsHandler() const;
+  // An ErrorRenderer for errors the server raises before routing (413, 431, 408, a
+  // malformed request, a reply timeout): rendered in the shape of the dialect whose mount
+  // the request's path falls under, else in this router's. The router must outlive it.
+  ErrorRenderer PathErrorRenderer() const;
 
  private:
   // One method of a route: its handler and the names of the pattern's parameters in

@@ -396,3 +396,55 @@ BOOST_FIXTURE_TEST_CASE(AnotherTenantsIdsAre404OnEveryPathAndVerbThroughEst, Ser
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(BadInputInEachDialectsShape)
+
+// {code, status, message, details} of the EST dialect.
+void ExpectEst(const HttpReply& reply, int status, const std::string& code, const std::string& what) {
+  BOOST_TEST(reply.status == status, what << ": " << reply.status << " " << reply.body);
+  const Json body = BodyOf(reply);
+  BOOST_TEST(body.value("code", 0) == status, what << ": " << reply.body);
+  BOOST_TEST(body.value("status", "") == code, what << ": " << reply.body);
+  BOOST_TEST(body.contains("message"), what);
+  BOOST_TEST(body["details"].is_array(), what);
+}
+
+void ExpectV1(const HttpReply& reply, int status, const std::string& code, const std::string& what) {
+  BOOST_TEST(reply.status == status, what << ": " << reply.status << " " << reply.body);
+  const Json body = BodyOf(reply);
+  BOOST_TEST(body.contains("error"), what << ": " << reply.body);
+  BOOST_TEST(body["error"].value("code", "") == code, what << ": " << reply.body);
+}
+
+BOOST_FIXTURE_TEST_CASE(EveryKindOfBadRequestAnswersInItsDialectAndChangesNothing, Server) {
+  const Tenant t = MakeTenant(port(), "acme");
+  const Headers est = {{"authorization", "Bearer " + t.key}, {"content-type", "application/json"}};
+  const std::string base = "/est/v1/projects/" + t.account_id;
+  const uint64_t head = BodyOf(Call(port(), "GET", "/v1/events?limit=1", Admin()))["head"].get<uint64_t>();
+  const std::string huge(2 << 20, ' ');
+  ExpectEst(CallRaw(port(), "POST", base + "/trunks", est, "{" + huge + "}"), 413, "PAYLOAD_TOO_LARGE", "EST oversize");
+  ExpectV1(CallRaw(port(), "POST", "/v1/users", With(Key(t.key), "content-type", "application/json"), "{" + huge + "}"),
+           413, "PAYLOAD_TOO_LARGE", "v1 oversize");
+  ExpectEst(CallRaw(port(), "POST", base + "/trunks", est, "{\"name\":"), 400, "INVALID_ARGUMENT", "EST malformed");
+  ExpectEst(CallRaw(port(), "POST", base + "/trunks", {{"authorization", "Bearer " + t.key}, {"content-type", "text/plain"}},
+                    "{}"),
+            415, "UNSUPPORTED_MEDIA_TYPE", "EST content type");
+  ExpectEst(Call(port(), "POST", base + "/trunks", est, Json{{"name", "x"}, {"hostName", "ok"}, {"colour", "red"}}), 400,
+            "INVALID_ARGUMENT", "EST unknown field");
+  ExpectEst(Call(port(), "POST", base + "/trunks", est, Json{{"name", 7}, {"hostName", "ok"}}), 400, "INVALID_ARGUMENT",
+            "EST wrong type");
+  ExpectEst(Call(port(), "POST", base + "/callBlockingRules", est, Json{{"numberPrefix", "+1900"}, {"direction", "SIDEWAYS"}}),
+            400, "INVALID_ARGUMENT", "EST bad enum");
+  ExpectEst(Call(port(), "GET", base + "/nothing-here", est), 404, "NOT_FOUND", "EST unknown route");
+  const HttpReply wrong_method = Call(port(), "PATCH", base + "/trunks", est, Json::object());
+  ExpectEst(wrong_method, 405, "METHOD_NOT_ALLOWED", "EST wrong method");
+  BOOST_TEST(wrong_method.Header("allow") == "GET, POST");
+  ExpectEst(Call(port(), "GET", base + "/trunks", {{"authorization", "Bearer dtk_0000000000000000_" + std::string(64, '0')}}),
+            401, "UNAUTHENTICATED", "EST wrong key");
+  ExpectV1(Call(port(), "DELETE", "/v1/whoami", Key(t.key)), 405, "METHOD_NOT_ALLOWED", "v1 wrong method");
+  ExpectV1(Call(port(), "POST", "/v1/users", Key(t.key), Json{{"username", "x"}, {"status", "sleeping"}}), 400,
+           "INVALID_ARGUMENT", "v1 bad enum");
+  BOOST_TEST(BodyOf(Call(port(), "GET", "/v1/events?limit=1", Admin()))["head"].get<uint64_t>() == head);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
