@@ -259,7 +259,11 @@ Admin key: GET /v1/events needs `x-api-key: KEY` or `Authorization: Bearer KEY`.
 KEY is DIALTONE_ADMIN_KEY when set; otherwise it is created on first start, printed
 once, and only its SHA-256 is kept in <data>/admin-key.sha256.
 
-Routes: GET /healthz, GET /metrics, GET /v1/events?after=N&limit=N (limit 1..1000).
+Routes: GET /healthz, GET /metrics, GET /v1/events?after=N&limit=N (limit 1..1000, admin
+key); the configuration API under /v1 and the trunking API under /est/v1, each described
+by its OpenAPI document: GET /v1/openapi.json, GET /est/v1/openapi.json.
+Data folder: log/ (the event log), views/ (query views), media/ (uploaded audio),
+secret.key (the node key sealing write-only secrets), admin-key.sha256.
 )";
 }
 

@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 #include <string_view>
 
 #include "account.pb.h"
@@ -381,6 +382,18 @@ class RocksDbConfigView final : public ConfigView {
   Status FoldResource(const RecordedEvent& event);
   Status FoldApiKey(const RecordedEvent& event);
   Status FoldReservation(const RecordedEvent& event);
+  // Row writes of the batch in progress; their keys leave the row cache when it is written.
+  void PutRow(const std::string& key, const std::string& value) {
+    batch_.Put(rows(), key, value);
+    pending_row_keys_.push_back(key);
+  }
+  void DeleteRow(const std::string& key) {
+    batch_.Delete(rows(), key);
+    pending_row_keys_.push_back(key);
+  }
+  // Drops the cached rows `keys` names; called after their batch is written, before the
+  // position that makes it visible is published.
+  void Uncache(const std::vector<std::string>& keys);
   // Reads `key` as the batch in progress would leave it; nullopt when absent.
   Result<std::optional<std::string>> ReadThrough(rocksdb::ColumnFamilyHandle* family,
                                                  const std::string& key);
@@ -418,6 +431,17 @@ class RocksDbConfigView final : public ConfigView {
   uint64_t pending_position_ = 0;
   uint64_t pending_folded_ = 0, pending_skipped_ = 0, pending_malformed_ = 0;
   bool pending_touches_credentials_ = false;  // the batch folds an account or API-key event
+  std::vector<std::string> pending_row_keys_;   // rows the batch in progress writes
+
+  // Rows read recently (key -> value as stored), in front of RocksDB for GetText/Get.
+  // A read that misses fills it only if no batch was written since the read began
+  // (row_cache_epoch_), so a row is never cached older than what RocksDB holds.
+  static constexpr size_t kRowCacheCapacity = 65536;
+  mutable std::mutex row_cache_mu_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const std::string>> row_cache_;
+  mutable uint64_t row_cache_epoch_ = 0;  // guarded by row_cache_mu_
+  // The stored value of row `key` (nullopt: none), through the row cache.
+  Result<std::optional<std::shared_ptr<const std::string>>> ReadRowValue(const std::string& key) const;
   std::atomic<uint64_t> credentials_generation_{0};
 
   // Progress visible to readers: the checkpoint written last, or the first write failure.
@@ -573,12 +597,41 @@ void RocksDbConfigView::FlushLocked() {
     credentials_generation_.fetch_add(1, std::memory_order_acq_rel);
     pending_touches_credentials_ = false;
   }
+  Uncache(pending_row_keys_);
+  pending_row_keys_.clear();
   PublishPosition(pending_position_);
+}
+
+void RocksDbConfigView::Uncache(const std::vector<std::string>& keys) {
+  std::lock_guard lock(row_cache_mu_);
+  ++row_cache_epoch_;
+  for (const std::string& key : keys) row_cache_.erase(key);
+}
+
+Result<std::optional<std::shared_ptr<const std::string>>> RocksDbConfigView::ReadRowValue(const std::string& key) const {
+  uint64_t epoch = 0;
+  {
+    std::lock_guard lock(row_cache_mu_);
+    if (auto it = row_cache_.find(key); it != row_cache_.end()) return std::optional(it->second);
+    epoch = row_cache_epoch_;
+  }
+  std::string value;
+  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rows(), key, &value);
+  if (s.IsNotFound()) return std::optional<std::shared_ptr<const std::string>>();
+  if (!s.ok()) return StorageError(s, "reading the config view");
+  auto shared = std::make_shared<const std::string>(std::move(value));
+  std::lock_guard lock(row_cache_mu_);
+  if (row_cache_epoch_ == epoch) {
+    if (row_cache_.size() >= kRowCacheCapacity) row_cache_.clear();
+    row_cache_.emplace(key, shared);
+  }
+  return std::optional(std::move(shared));
 }
 
 void RocksDbConfigView::DiscardPendingLocked() {
   batch_.Clear();
   pending_events_ = 0;
+  pending_row_keys_.clear();
   pending_touches_credentials_ = false;
   pending_folded_ = pending_skipped_ = pending_malformed_ = 0;
   pending_position_ = position_.load(std::memory_order_acquire);
@@ -685,7 +738,7 @@ Status RocksDbConfigView::FoldAccount(const RecordedEvent& event) {
 
   const actors::AccountView view = actors::ToAccountView(state);
   batch_.Put(accounts(), account_id, EncodeAccountState(state));
-  batch_.Put(rows(), RowKey(account_id, kAccountKind, account_id),
+  PutRow(RowKey(account_id, kAccountKind, account_id),
              EncodeRowValue(view.version, event.position, AccountDocument(view)));
   if (!was_created) batch_.Put(children(), JoinKey({view.parent_id, account_id}), "");
   return Status::Ok();
@@ -698,7 +751,7 @@ Status RocksDbConfigView::FoldResource(const RecordedEvent& event) {
         !IsKeyPart(deleted.kind()) || !IsKeyPart(deleted.id()) || deleted.kind() == kAccountKind) {
       return Status::InvalidArgument("bad resource.deleted");
     }
-    batch_.Delete(rows(), RowKey(deleted.account_id(), deleted.kind(), deleted.id()));
+    DeleteRow(RowKey(deleted.account_id(), deleted.kind(), deleted.id()));
     return Status::Ok();
   }
   // resource.created and resource.updated carry the same fields.
@@ -732,7 +785,7 @@ Status RocksDbConfigView::FoldResource(const RecordedEvent& event) {
     if (document_text.empty() || document_text.front() != '{' || !nlohmann::json::accept(document_text)) {
       return Status::InvalidArgument("resource document is not a JSON object");
     }
-    batch_.Put(rows(), RowKey(account_id, kind, id), EncodeRowText(revision, event.position, document_text));
+    PutRow(RowKey(account_id, kind, id), EncodeRowText(revision, event.position, document_text));
     return Status::Ok();
   }
   nlohmann::json document = nlohmann::json::parse(document_text, nullptr, false);
@@ -740,7 +793,7 @@ Status RocksDbConfigView::FoldResource(const RecordedEvent& event) {
     return Status::InvalidArgument("resource document is not a JSON object");
   }
   if (spec != nullptr) document = model::PublicView(*spec, document);
-  batch_.Put(rows(), RowKey(account_id, kind, id), EncodeRowValue(revision, event.position, document));
+  PutRow(RowKey(account_id, kind, id), EncodeRowValue(revision, event.position, document));
   return Status::Ok();
 }
 
@@ -863,6 +916,11 @@ Status RocksDbConfigView::Rebuild() {
       StartFollowing(pending_position_);
       return StorageError(s, "clearing the view");
     }
+    {
+      std::lock_guard cache(row_cache_mu_);
+      ++row_cache_epoch_;
+      row_cache_.clear();
+    }
     pending_position_ = 0;
     credentials_generation_.fetch_add(1, std::memory_order_acq_rel);
     {
@@ -918,7 +976,13 @@ Result<std::optional<ResourceRow>> RocksDbConfigView::Get(std::string_view accou
   if (!IsKeyPart(account_id) || !IsKeyPart(kind) || !IsKeyPart(id)) {
     return Status::InvalidArgument("account id, kind and id must be non-empty and free of NUL");
   }
-  return GetRow(rocksdb::ReadOptions(), RowKey(account_id, kind, id));
+  const std::string key = RowKey(account_id, kind, id);
+  auto value = ReadRowValue(key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::optional<ResourceRow>();
+  auto row = DecodeRow(key, ***value);
+  if (!row.ok()) return row.status();
+  return std::optional<ResourceRow>(std::move(row).value());
 }
 
 Status ValidatePaging(std::string_view after_id, size_t limit) {
@@ -987,11 +1051,10 @@ Result<std::optional<RowText>> RocksDbConfigView::GetText(std::string_view accou
     return Status::InvalidArgument("account id, kind and id must be non-empty and free of NUL");
   }
   const std::string key = RowKey(account_id, kind, id);
-  rocksdb::PinnableSlice value;
-  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rows(), key, &value);
-  if (s.IsNotFound()) return std::optional<RowText>();
-  if (!s.ok()) return StorageError(s, "reading the config view");
-  auto row = DecodeRowText(key, ToView(value));
+  auto value = ReadRowValue(key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return std::optional<RowText>();
+  auto row = DecodeRowText(key, ***value);
   if (!row.ok()) return row.status();
   return std::optional<RowText>(std::move(row).value());
 }
