@@ -1246,12 +1246,17 @@ std::string EncodeAccountSnapshot(const AccountState& state) {
   snapshot.set_updated_ms(state.updated_ms);
   snapshot.set_account_revision(state.account_revision);
   for (const auto& [kind, by_id] : state.resources) {
-    for (const auto& [id, resource] : by_id) {
+    // In id order, so equal states give equal snapshot bytes.
+    std::vector<const std::pair<const std::string, StoredResource>*> ordered;
+    ordered.reserve(by_id.size());
+    for (const auto& entry : by_id) ordered.push_back(&entry);
+    std::sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+    for (const auto* entry : ordered) {
       events::SnapshotResource* r = snapshot.add_resources();
       r->set_kind(kind);
-      r->set_id(id);
-      r->set_document(resource.document.dump());
-      r->set_revision(resource.revision);
+      r->set_id(entry->first);
+      r->set_document(entry->second.document.dump());
+      r->set_revision(entry->second.revision);
     }
   }
   for (const auto& [key_id, key] : state.api_keys) {

@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -78,7 +79,8 @@ struct AccountState {
   int64_t updated_ms = 0;            // time of the last event
 
   // kind -> id -> resource.
-  std::map<std::string, std::map<std::string, StoredResource>> resources;
+  // (ids hashed: an account may hold many thousands of a kind, looked up on every write)
+  std::map<std::string, std::unordered_map<std::string, StoredResource>> resources;
   std::map<std::string, ApiKeyRecord> api_keys;  // key_id -> key (revoked ones kept)
   std::map<std::string, SealedSecret> secrets;   // secret ref -> sealed value
 
