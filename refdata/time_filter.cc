@@ -53,6 +53,7 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 struct NamedPeriod {
   int64_t start_ms;
   int64_t end_ms;
+  bool instant = false;  // down to the second (or finer): a point in time, not a period
 };
 
 class DateTimeParser {
@@ -141,7 +142,7 @@ class DateTimeParser {
         end = start + (fraction_digits == 1 ? 100 : fraction_digits == 2 ? 10 : 1);
         break;
     }
-    return NamedPeriod{start, end};
+    return NamedPeriod{start, end, precision >= Precision::kSecond};
   }
 
  private:
@@ -262,7 +263,11 @@ Result<TimeRange> ParseCondition(std::string_view condition, int64_t now_epoch_s
   // With an operator the value is one instant: the start of what it names.
   TimeRange range;
   switch (op) {
-    case Operator::kEquals: range = {period.start_ms, period.end_ms}; break;
+    case Operator::kEquals:
+      // A period (a month, a day, an hour, a minute) is all of it; a full timestamp is
+      // "all calls after" it, as the seed's example says.
+      range = period.instant ? TimeRange{period.start_ms, kUnboundedEndMs} : TimeRange{period.start_ms, period.end_ms};
+      break;
     case Operator::kGreaterOrEqual: range.begin_ms = period.start_ms; break;
     case Operator::kGreater: range.begin_ms = period.start_ms + 1; break;
     case Operator::kLessOrEqual: range.end_ms = period.start_ms + 1; break;

@@ -1571,8 +1571,11 @@ struct EstApi::Impl {
         return EstError::InvalidArgument(std::string(param) + ": " + instant.status().message(),
                                          {{param, instant.status().message()}});
       }
-      if (std::string_view(param) == "createTimeStart") range.begin_ms = std::max(range.begin_ms, *instant);
-      else range.end_ms = std::min(range.end_ms, *instant + 1);
+      if (std::string_view(param) == "createTimeStart") {
+        range.begin_ms = std::max(range.begin_ms, *instant);
+      } else {
+        q.ended_by_ms = *instant;  // "the time that the call ended": ended, at or before it
+      }
     }
     q.create_begin_ms = range.begin_ms;
     q.create_end_ms = range.end_ms;

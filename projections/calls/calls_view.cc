@@ -66,6 +66,7 @@ class MemoryCallsView final : public CallsView {
         if (!q.from_country.empty() && c.from_country != q.from_country) continue;
         if (!q.to_country.empty() && c.to_country != q.to_country) continue;
         if (c.create_ms < q.create_begin_ms || c.create_ms >= q.create_end_ms) continue;
+        if (q.ended_by_ms && (c.end_ms == 0 || c.end_ms > *q.ended_by_ms)) continue;
         if (!q.after_call_id.empty() &&
             (c.create_ms > q.after_create_ms || (c.create_ms == q.after_create_ms && c.call_id <= q.after_call_id))) {
           continue;

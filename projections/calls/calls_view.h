@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,6 +51,7 @@ struct CallQuery {
   std::string to_country;
   int64_t create_begin_ms = INT64_MIN;  // begin <= create_ms < end
   int64_t create_end_ms = INT64_MAX;
+  std::optional<int64_t> ended_by_ms;     // only calls that ended, at or before it
   // Keyset paging: only records after this one in the page order (create_ms descending,
   // then call_id ascending); empty after_call_id = from the first.
   int64_t after_create_ms = 0;

@@ -827,6 +827,13 @@ BOOST_AUTO_TEST_CASE(FindCallsWithEveryFilterOfTheSeed) {
   BOOST_TEST((ids("?createTime>=2021-01-01&createTime<=2021-03-01") == V{"c3"}));
   BOOST_TEST((ids("?createTime>=2021-01-01") == V{"c1", "c2", "c3"}));
   BOOST_TEST((ids("?createTime=2024-03-10T10") == V{"c2"}));
+  // A full timestamp means "all calls after" it (the seed's example).
+  BOOST_TEST((ids("?createTime=2024-03-10T10:30:00Z") == V{"c1"}));
+  BOOST_TEST((ids("?createTime=2024-03-10T16:30:00%2B0600") == V{"c1"}));
+  // createTimeStart: created at or after; createTimeEnd: ended at or before (no default window).
+  BOOST_TEST((ids("?createTimeStart=2024-03-10T10:30:00Z") == V{"c1"}));
+  BOOST_TEST((ids("?createTimeEnd=2024-03-10T11:00:00Z") == V{"c2", "c3"}));
+  BOOST_TEST((ids("?createTimeStart=2024-03-10T00:00:00Z&createTimeEnd=2024-03-10T11:00:00Z") == V{"c2"}));
   BOOST_TEST((ids("?emergencyOnly=true").empty()));
   // Paging.
   const Json p2 = BodyOf(s.Call("GET", t.Base() + "/calls?createTime>=2021-01-01&pageSize=2&page=2", t.Basic()));
