@@ -498,9 +498,13 @@ struct EstApi::Impl {
   }
 
   Result<std::vector<ResourceRow>, EstError> ListAll(const Ctx& ctx, std::string_view kind, Filters filters = {}) {
+    return ListAllOf(ctx.account, kind, std::move(filters));
+  }
+  Result<std::vector<ResourceRow>, EstError> ListAllOf(const std::string& account, std::string_view kind,
+                                                       Filters filters = {}) {
     std::vector<ResourceRow> all;
     projections::ListQuery query;
-    query.account_id = ctx.account;
+    query.account_id = account;
     query.kind = std::string(kind);
     query.filters = std::move(filters);
     query.limit = projections::kMaxListLimit;
@@ -1143,8 +1147,8 @@ struct EstApi::Impl {
     Json range = RangeToModel(*body, acl->id, &errors);
     if (!errors.empty()) return InvalidFrom(std::move(errors));
     range.erase("acl_id");
-    auto updated = WriteRow(ctx, Op::kPatch, "ip_acl_range", row->id,
-                            PutAsPatch(Spec("ip_acl_range"), kRangeFields, std::move(range)), kRangeFields);
+    // The seed's update sends only what changes ({ipAddress, range}): the fields sent.
+    auto updated = WriteRow(ctx, Op::kPatch, "ip_acl_range", row->id, std::move(range), kRangeFields);
     if (!updated.ok()) return updated.error();
     return JsonReply(200, RenderRange(*updated));
   }
@@ -1264,12 +1268,40 @@ struct EstApi::Impl {
                 {"enabled", enabled}};
   }
 
-  Result<std::map<std::string, ResourceRow>, EstError> PermissionRows(const Ctx& ctx) {
+  // A project's country permissions: its own rows, and what it inherits. "Sub-projects
+  // can use the same country permissions" as their parent "or specify different ones that
+  // override" them: a country is the project's own row, else the nearest ancestor's, else
+  // enabled (the seed's default).
+  struct Permissions {
+    std::map<std::string, ResourceRow> own;
+    std::map<std::string, bool> inherited;
+    bool Enabled(const std::string& iso) const {
+      if (auto it = own.find(iso); it != own.end()) return DocInt(it->second.document, "enabled") != 0;
+      if (auto it = inherited.find(iso); it != inherited.end()) return it->second;
+      return true;
+    }
+  };
+
+  Result<Permissions, EstError> LoadPermissions(const Ctx& ctx) {
+    constexpr int kMaxAncestors = 8;  // a reseller chain is short; this bounds a damaged one
+    Permissions out;
     auto rows = ListAll(ctx, "country_permission");
     if (!rows.ok()) return rows.error();
-    std::map<std::string, ResourceRow> by_iso;
-    for (auto& row : *rows) by_iso[DocString(row.document, "iso_code")] = std::move(row);
-    return by_iso;
+    for (auto& row : *rows) out.own[DocString(row.document, "iso_code")] = std::move(row);
+    std::string account = ctx.account;
+    for (int depth = 0; depth < kMaxAncestors; ++depth) {
+      auto row = GetRow(ctx, "account", account);
+      if (!row.ok()) return row.error();
+      if (!row->has_value()) break;
+      account = DocString((**row).document, "parent_id");
+      if (account.empty()) break;
+      auto inherited = ListAllOf(account, "country_permission");
+      if (!inherited.ok()) return inherited.error();
+      for (const auto& r : *inherited) {
+        out.inherited.emplace(DocString(r.document, "iso_code"), DocInt(r.document, "enabled") != 0);  // nearest wins
+      }
+    }
+    return out;
   }
 
   static Result<const refdata::CountryTable*, EstError> Table() {
@@ -1280,30 +1312,26 @@ struct EstApi::Impl {
     return &table;
   }
 
-  // The step that sets one country's permission; none when it already has that state.
-  static void AddPermissionStep(const std::map<std::string, ResourceRow>& rows, const std::string& iso, bool enabled,
+  // The step that sets one country's permission; none when it already is so (its own row,
+  // or what it inherits: a sub-project stores only where it differs).
+  static void AddPermissionStep(const Permissions& permissions, const std::string& iso, bool enabled,
                                 std::vector<Step>& steps) {
-    auto it = rows.find(iso);
-    const bool current = it == rows.end() ? true : DocInt(it->second.document, "enabled") != 0;
-    if (current == enabled) return;
-    steps.push_back(it == rows.end()
+    if (permissions.Enabled(iso) == enabled) return;
+    auto it = permissions.own.find(iso);
+    steps.push_back(it == permissions.own.end()
                         ? MakeStep(Op::kCreate, "country_permission", "", Json{{"iso_code", iso}, {"enabled", enabled ? 1 : 0}})
                         : MakeStep(Op::kPatch, "country_permission", it->second.id, Json{{"enabled", enabled ? 1 : 0}}));
   }
 
+  // The seed answers the whole table, {countryPermissions: [...]}, without paging.
   Reply ListCountryPermissions(Ctx& ctx) {
-    auto paging = ParsePaging(ctx.request, kDefaultPageSize);
-    if (!paging.ok()) return paging.error();
     auto table = Table();
     if (!table.ok()) return table.error();
-    auto rows = PermissionRows(ctx);
-    if (!rows.ok()) return rows.error();
-    std::vector<Json> items;
-    for (const auto& c : (*table)->all()) {
-      auto it = rows->find(c.iso_code);
-      items.push_back(RenderCountry(c, it == rows->end() || DocInt(it->second.document, "enabled") != 0));
-    }
-    return JsonReply(200, Envelope("countryPermissions", items, *paging));
+    auto permissions = LoadPermissions(ctx);
+    if (!permissions.ok()) return permissions.error();
+    Json items = Json::array();
+    for (const auto& c : (*table)->all()) items.push_back(RenderCountry(c, permissions->Enabled(c.iso_code)));
+    return JsonReply(200, Json{{"countryPermissions", std::move(items)}});
   }
 
   // Body: [{isoCode, enabled?}] or {countryPermissions: [...]}. Listed countries take their
@@ -1354,14 +1382,14 @@ struct EstApi::Impl {
       if (!iso.empty()) wanted[iso] = enabled;
     }
     if (!errors.empty()) return InvalidFrom(std::move(errors));
-    auto rows = PermissionRows(ctx);
-    if (!rows.ok()) return rows.error();
+    auto permissions = LoadPermissions(ctx);
+    if (!permissions.ok()) return permissions.error();
     std::vector<Json> enabled_items;
     std::vector<Step> steps;
     for (const auto& c : (*table)->all()) {
       auto it = wanted.find(c.iso_code);
       const bool enabled = it != wanted.end() && it->second;
-      AddPermissionStep(*rows, c.iso_code, enabled, steps);
+      AddPermissionStep(*permissions, c.iso_code, enabled, steps);
       if (enabled) enabled_items.push_back(RenderCountry(c, true));
     }
     // Every country changes in one write: the table is never left half set.
@@ -1380,10 +1408,9 @@ struct EstApi::Impl {
   Reply GetCountryPermission(Ctx& ctx) {
     auto country = CountryOfPath(ctx);
     if (!country.ok()) return country.error();
-    auto rows = PermissionRows(ctx);
-    if (!rows.ok()) return rows.error();
-    auto it = rows->find(country->iso_code);
-    return JsonReply(200, RenderCountry(*country, it == rows->end() || DocInt(it->second.document, "enabled") != 0));
+    auto permissions = LoadPermissions(ctx);
+    if (!permissions.ok()) return permissions.error();
+    return JsonReply(200, RenderCountry(*country, permissions->Enabled(country->iso_code)));
   }
 
   Reply PutCountryPermission(Ctx& ctx) {
@@ -1400,10 +1427,10 @@ struct EstApi::Impl {
     auto it = body->find("enabled");
     if (it == body->end() || !it->is_boolean()) errors.push_back({"enabled", "is required and must be a boolean"});
     if (!errors.empty()) return InvalidFrom(std::move(errors));
-    auto rows = PermissionRows(ctx);
-    if (!rows.ok()) return rows.error();
+    auto permissions = LoadPermissions(ctx);
+    if (!permissions.ok()) return permissions.error();
     std::vector<Step> steps;
-    AddPermissionStep(*rows, country->iso_code, it->get<bool>(), steps);
+    AddPermissionStep(*permissions, country->iso_code, it->get<bool>(), steps);
     if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
     return JsonReply(200, RenderCountry(*country, it->get<bool>()));
   }
@@ -1421,12 +1448,45 @@ struct EstApi::Impl {
       contains.erase(std::remove_if(contains.begin(), contains.end(), [](char c) { return c == '+' || c == ' '; }),
                      contains.end());
     }
+    // sort=property,(ascending|descending), repeatable: the first is the primary key.
+    struct SortKey {
+      std::string property;
+      bool descending = false;
+    };
+    static const std::set<std::string> kSortable = {"id", "phoneNumber", "countryCode", "sipTrunkId", "createTime",
+                                                    "updateTime"};
+    std::vector<SortKey> sort;
+    for (const auto& [name, value] : ctx.request.query) {
+      if (name != "sort") continue;
+      const size_t comma = value.find(',');
+      SortKey key{value.substr(0, comma)};
+      const std::string direction = comma == std::string::npos ? "ascending" : Lower(value.substr(comma + 1));
+      if (!kSortable.contains(key.property) ||
+          (direction != "ascending" && direction != "descending" && direction != "asc" && direction != "desc")) {
+        return EstError::InvalidArgument("sort '" + value + "' is not property,(ascending|descending)",
+                                         {{"sort", "properties: id, phoneNumber, countryCode, sipTrunkId, createTime, "
+                                                   "updateTime"}});
+      }
+      key.descending = direction == "descending" || direction == "desc";
+      sort.push_back(std::move(key));
+    }
     auto rows = ListAll(ctx, "did", std::move(filters));
     if (!rows.ok()) return rows.error();
     std::vector<Json> items;
     for (const auto& row : *rows) {
       if (!contains.empty() && DocString(row.document, "e164").find(contains) == std::string::npos) continue;
       items.push_back(RenderNumber(row));
+    }
+    if (!sort.empty()) {
+      std::stable_sort(items.begin(), items.end(), [&](const Json& a, const Json& b) {
+        for (const SortKey& key : sort) {
+          const Json& x = a[key.property];
+          const Json& y = b[key.property];
+          if (x == y) continue;
+          return key.descending ? y < x : x < y;  // null sorts first
+        }
+        return false;
+      });
     }
     return JsonReply(200, Envelope("phoneNumbers", items, *paging));
   }

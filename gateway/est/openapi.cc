@@ -136,7 +136,7 @@ Json Schemas() {
   s["IpRangeList"] = Envelope("ipRanges", Ref("IpRange"));
   s["CredentialListList"] = Envelope("credentialLists", Ref("CredentialList"));
   s["CallBlockingRuleList"] = Envelope("callBlockingRules", Ref("CallBlockingRule"));
-  s["CountryPermissionList"] = Envelope("countryPermissions", Ref("CountryPermission"));
+  s["CountryPermissionList"] = Object({{"countryPermissions", ArrayOf(Ref("CountryPermission"))}}, {"countryPermissions"});
   s["PhoneNumberList"] = Envelope("phoneNumbers", Ref("PhoneNumber"));
   s["CallList"] = Envelope("calls", Ref("Call"));
   s["AclIdPage"] = Envelope("accessControlListIds", Str());
@@ -168,10 +168,21 @@ nlohmann::json EstOpenApiDocument() {
     for (const std::string& name : ParamsOf(path)) {
       parameters.push_back({{"name", name}, {"in", "path"}, {"required", true}, {"schema", Str()}});
     }
-    if (method == "get" && r.response.size() > 4 &&
+    if (method == "get" && r.operation_id != "listCountryPermissions" && r.response.size() > 4 &&
         (r.response.rfind("List") == r.response.size() - 4 || r.response.rfind("Page") == r.response.size() - 4)) {
       parameters.push_back({{"name", "page"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}}}});
       parameters.push_back({{"name", "pageSize"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}}});
+    }
+    const auto query = [&](const char* name, const char* description) {
+      parameters.push_back({{"name", name}, {"in", "query"}, {"schema", Str()}, {"description", description}});
+    };
+    if (r.operation_id == "listTrunks") query("domain", "the trunk whose domain this is");
+    if (r.operation_id == "listPhoneNumbers") {
+      query("filter", "digits the number contains");
+      query("sipTrunkId", "numbers of this trunk");
+      parameters.push_back({{"name", "sort"}, {"in", "query"}, {"schema", ArrayOf(Str())}, {"style", "form"}, {"explode", true},
+                            {"description", "property,(ascending|descending); property one of id, phoneNumber, "
+                                            "countryCode, sipTrunkId, createTime, updateTime"}});
     }
     if (r.operation_id == "findCalls") {
       for (const char* name : {"from", "to", "trunkId", "callResult", "direction", "fromCountryCode", "toCountryCode",
