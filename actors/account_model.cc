@@ -883,6 +883,11 @@ Result<AccountDecision> DecideBatch(const AccountState& state, const AccountComm
     }
     AccountCommand step = original;
     step.context = command.context;
+    // Each step mints its own ids: two creates of one kind in a keyed batch must not
+    // derive the same id, and a retry of the batch still derives the same ones.
+    if (!step.context.idempotency_key.empty()) {
+      step.context.idempotency_key += "#step" + std::to_string(&original - command.steps.data());
+    }
     Result<AccountDecision> decided = DecideAccountCommand(scratch, step, now, options);
     if (!decided.ok()) return decided.status();
     if (Status s = FoldDecided(scratch, decided->events, now); !s.ok()) {
@@ -897,6 +902,17 @@ Result<AccountDecision> DecideBatch(const AccountState& state, const AccountComm
     }
     if (!decided->receipt.key_id.empty()) total.receipt.key_id = decided->receipt.key_id;
     if (!decided->receipt.minted_key.empty()) total.receipt.minted_key = decided->receipt.minted_key;
+  }
+  // Net reservations: a value one step claims and a later one releases (or the reverse)
+  // for the same resource ends where it began, so neither is sent to the store.
+  for (auto claim = total.claims.begin(); claim != total.claims.end();) {
+    auto release = std::find(total.releases.begin(), total.releases.end(), *claim);
+    if (release == total.releases.end()) {
+      ++claim;
+      continue;
+    }
+    total.releases.erase(release);
+    claim = total.claims.erase(claim);
   }
   return total;
 }
@@ -990,7 +1006,16 @@ Result<AccountDecision> DecideAccountCommand(const AccountState& state,
       AccountSettings merged = state.settings;
       merged.MergeFrom(updated.changes());
       ClearSettings(merged, updated.cleared());
-      if (Status s = CheckAccountDestination(state, merged); !s.ok()) return s;
+      // Checked only when the update touches the destination: an unrelated change (a name)
+      // is not refused over a destination it does not set.
+      const bool touches_destination =
+          updated.changes().has_did_default_dest_kind() || updated.changes().has_did_default_dest_id() ||
+          std::find_if(updated.cleared().begin(), updated.cleared().end(), [](const std::string& name) {
+            return name == "did_default_dest_kind" || name == "did_default_dest_id";
+          }) != updated.cleared().end();
+      if (touches_destination) {
+        if (Status s = CheckAccountDestination(state, merged); !s.ok()) return s;
+      }
       out.push_back(events::MakeEvent(events::kAccountUpdated, updated));
       break;
     }
@@ -1301,6 +1326,9 @@ Result<AccountState> DecodeAccountSnapshot(std::string_view bytes, uint64_t vers
   state.created_ms = snapshot.created_ms();
   state.updated_ms = snapshot.updated_ms();
   state.account_revision = snapshot.account_revision();
+  // Every account has its account.created event, so a revision of 0 is a snapshot written
+  // before the field existed: refused, the stream is replayed instead.
+  if (state.account_revision == 0) return Status::Corruption("account snapshot has no account_revision");
   for (const events::SnapshotResource& r : snapshot.resources()) {
     std::optional<Json> doc = ParseDocument(r.document());
     if (!doc || r.kind().empty() || r.id().empty()) {

@@ -607,9 +607,10 @@ class EventSourcedActor final : public caf::event_based_actor {
     if (env_->snapshot_every == 0 || !Model::Exists(state_)) return;
     const uint64_t interval = std::max<uint64_t>(env_->snapshot_every, kSnapshotSpacing * last_snapshot_size_);
     if (version < last_snapshot_version_ + interval) return;
-    last_snapshot_size_ = Model::SnapshotSize(state_);
     store::Snapshot snapshot{version, Model::EncodeSnapshot(state_)};
-    if (env_->log.SaveSnapshot(stream_, snapshot).ok()) last_snapshot_version_ = version;
+    if (!env_->log.SaveSnapshot(stream_, snapshot).ok()) return;
+    last_snapshot_version_ = version;
+    last_snapshot_size_ = Model::SnapshotSize(state_);
   }
 
   std::shared_ptr<ActorEnvironment> env_;

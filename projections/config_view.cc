@@ -552,7 +552,7 @@ void RocksDbConfigView::StopFollowing() {
 }
 
 void RocksDbConfigView::OnEvent(const RecordedEvent& event) {
-  std::lock_guard lock(fold_mu_);
+  std::unique_lock lock(fold_mu_);
   if (failed_.load()) return;  // a failed write stopped the view
   assert(event.position == pending_position_ + 1 && "the log delivered a gap or a repeat");
   const Status folded = Fold(event);
@@ -569,12 +569,18 @@ void RocksDbConfigView::OnEvent(const RecordedEvent& event) {
     pending_touches_credentials_ = true;
   }
   pending_position_ = event.position;
-  if (++pending_events_ >= kMaxBatchEvents) FlushLocked();
+  if (++pending_events_ < kMaxBatchEvents) return;
+  FlushLocked();
+  lock.unlock();
+  RunWaiters(position_.load(std::memory_order_acquire), false);
 }
 
 void RocksDbConfigView::OnCaughtUp() {
-  std::lock_guard lock(fold_mu_);
-  FlushLocked();
+  {
+    std::lock_guard lock(fold_mu_);
+    FlushLocked();
+  }
+  RunWaiters(position_.load(std::memory_order_acquire), false);
 }
 
 void RocksDbConfigView::FlushLocked() {
@@ -593,12 +599,14 @@ void RocksDbConfigView::FlushLocked() {
   events_malformed_ += pending_malformed_;
   pending_folded_ = pending_skipped_ = pending_malformed_ = 0;
   ++batches_written_;
+  // Rows leave the cache before the credentials generation moves: a reader that sees the
+  // new generation and re-reads an account or key must get the row just written.
+  Uncache(pending_row_keys_);
+  pending_row_keys_.clear();
   if (pending_touches_credentials_) {
     credentials_generation_.fetch_add(1, std::memory_order_acq_rel);
     pending_touches_credentials_ = false;
   }
-  Uncache(pending_row_keys_);
-  pending_row_keys_.clear();
   PublishPosition(pending_position_);
 }
 
@@ -643,7 +651,6 @@ void RocksDbConfigView::PublishPosition(uint64_t position) {
     position_.store(position, std::memory_order_release);
   }
   progress_cv_.notify_all();
-  RunWaiters(position, false);
 }
 
 void RocksDbConfigView::RunWaiters(uint64_t position, bool failed) {
@@ -891,6 +898,7 @@ void RocksDbConfigView::Stop() {
     std::lock_guard lock(progress_mu_);
     stopped_ = true;
   }
+  RunWaiters(position_.load(std::memory_order_acquire), false);
   RunWaiters(0, true);  // nothing more will be folded: the rest never is reached
 }
 

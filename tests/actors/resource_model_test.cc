@@ -14,6 +14,7 @@
 #include "actors/account_model.h"
 #include "model/digest.h"
 #include "events/event_types.h"
+#include "account.pb.h"
 #include "resource.pb.h"
 
 namespace dialtone::actors {
@@ -569,6 +570,16 @@ BOOST_AUTO_TEST_CASE(ASnapshotRoundTripsResourcesKeysSecretsAndRebuildsTheIndexe
               ErrorCode::kAlreadyExists));
 }
 
+BOOST_AUTO_TEST_CASE(ASnapshotWithoutAnAccountRevisionIsRefusedSoTheStreamIsReplayed) {
+  AccountState state = Account();
+  events::AccountSnapshot snapshot;
+  BOOST_REQUIRE(snapshot.ParseFromString(EncodeAccountSnapshot(state)));
+  BOOST_TEST(snapshot.account_revision() != 0u);
+  snapshot.clear_account_revision();
+  BOOST_TEST((DecodeAccountSnapshot(snapshot.SerializeAsString(), state.version).status().code() ==
+              ErrorCode::kCorruption));
+}
+
 BOOST_AUTO_TEST_CASE(SameAccountStateSeesResourceDifferences) {
   AccountState a = Account();
   AccountState b = a;
@@ -712,6 +723,53 @@ BOOST_AUTO_TEST_CASE(ClaimsOfEveryStepAreCollected) {
   BOOST_TEST((CodeOf(state, Batch({Resource(Op::kCreate, "domain", "", {{"domain", "c.example.com"}}),
                                    Resource(Op::kCreate, "domain", "", {{"domain", "c.example.com"}})})) ==
               ErrorCode::kAlreadyExists));
+}
+
+BOOST_AUTO_TEST_CASE(KeyedBatchStepsMintDistinctIdsAndARetryMintsTheSameOnes) {
+  AccountState state = Account();
+  AccountCommand batch = Batch({Resource(Op::kCreate, "domain", "", {{"domain", "a.example.com"}}),
+                                Resource(Op::kCreate, "domain", "", {{"domain", "b.example.com"}})});
+  batch.context.idempotency_key = "req-1";
+  Result<AccountDecision> first = Decide(state, batch);
+  BOOST_REQUIRE_MESSAGE(first.ok(), first.status().ToString());
+  BOOST_REQUIRE(first->receipt.resources.size() == 2u);
+  BOOST_TEST(first->receipt.resources[0].id != first->receipt.resources[1].id);
+  Result<AccountDecision> retry = Decide(state, batch);
+  BOOST_REQUIRE(retry.ok());
+  BOOST_TEST(retry->receipt.resources[0].id == first->receipt.resources[0].id);
+  BOOST_TEST(retry->receipt.resources[1].id == first->receipt.resources[1].id);
+}
+
+BOOST_AUTO_TEST_CASE(AValueClaimedAndReleasedWithinOneBatchReservesNothing) {
+  AccountState state = Account();
+  AccountDecision d = Do(state, Batch({Resource(Op::kCreate, "domain", "dom_1", {{"domain", "a.example.com"}}),
+                                      Resource(Op::kDelete, "domain", "dom_1")}));
+  BOOST_TEST(d.claims.empty());
+  BOOST_TEST(d.releases.empty());
+  // A value released by one step and kept by none is still released.
+  Do(state, Resource(Op::kCreate, "domain", "dom_2", {{"domain", "b.example.com"}}));
+  AccountDecision renamed = Do(state, Batch({Resource(Op::kPatch, "domain", "dom_2", {{"domain", "c.example.com"}}),
+                                            Resource(Op::kPatch, "domain", "dom_2", {{"domain", "b.example.com"}})}));
+  BOOST_TEST(renamed.claims.empty());
+  BOOST_TEST(renamed.releases.empty());
+}
+
+BOOST_AUTO_TEST_CASE(AnUpdateThatLeavesTheDestinationAloneIsNotCheckedAgainstIt) {
+  AccountState state = Account();
+  // A destination that names nothing (as an import could leave it) ...
+  events::AccountUpdated dangling;
+  dangling.set_account_id("acme");
+  dangling.mutable_changes()->set_did_default_dest_kind("user");
+  dangling.mutable_changes()->set_did_default_dest_id("usr_gone");
+  Apply(state, {events::MakeEvent(events::kAccountUpdated, dangling)});
+  // ... does not block renaming the account, only writing the destination again.
+  AccountCommand rename = Base(Kind::kUpdate);
+  rename.settings.set_name("Acme Ltd");
+  Do(state, rename);
+  BOOST_TEST(state.settings.name() == "Acme Ltd");
+  AccountCommand rewrite = Base(Kind::kUpdate);
+  rewrite.settings.set_did_default_dest_id("usr_other");
+  BOOST_TEST((CodeOf(state, rewrite) == ErrorCode::kInvalidArgument));
 }
 
 BOOST_AUTO_TEST_CASE(TheAccountsOwnDefaultDestinationMustExistAndBlocksItsDelete) {
