@@ -232,14 +232,23 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec);
   void OnBody(beast::error_code ec);
   void StartStreamedBody(BodyStreaming streaming);
+  // Sends `100 Continue` first when the request asked for it (Expect: 100-continue, RFC
+  // 9110 §10.1.1): only once the server means to read the body, so a refused upload is
+  // never sent.
+  void ContinueThenRead(std::function<void()> read);
   void ReadStreamedChunk();
   void OnStreamedChunk(beast::error_code ec);
   void Dispatch();
   // Builds the Request from a parsed head and hands it to the handler.
   void DispatchRequest(const http::request_header<>& header, bool keep_alive, std::string body,
                        std::shared_ptr<StreamedBody> streamed);
+  // Also forgets a timeout of the previous phase.
   void SetDeadline(std::chrono::milliseconds from_now);
+  // The operation that completed with `ec` was cancelled by this phase's deadline.
+  bool TimedOut(const beast::error_code& ec) const { return timed_out_ && ec == net::error::operation_aborted; }
   void ClearDeadline() { deadline_ns_.store(0, std::memory_order_relaxed); }
+  // The configured renderer's answer, or the plain JSON one if it throws.
+  Response RenderError(const Request& request, int status, std::string_view code, std::string_view message) const;
   // Writes an error raised before a handler ran, then closes.
   void WriteEarlyError(int status, std::string_view code, std::string_view message);
   void Write(Response response);
@@ -261,6 +270,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::buffer_body>> stream_parser_;
   std::shared_ptr<StreamedBody> streamed_;
   uint64_t stream_limit_ = 0;
+  Clock::time_point stream_deadline_;
   std::unique_ptr<std::array<char, 64 * 1024>> chunk_;
   std::atomic<int64_t> deadline_ns_{0};
   bool timed_out_ = false;  // the sweep cancelled the pending read or write
@@ -269,6 +279,7 @@ class Session : public std::enable_shared_from_this<Session> {
   State state_ = State::kReadingHeader;
   bool draining_ = false;
   bool keep_alive_ = false;
+  bool expects_continue_ = false;  // the current request sent Expect: 100-continue
   bool linger_ = false;  // unread request bytes may remain: linger before closing
   uint64_t generation_ = 0;
   std::optional<Response> inline_reply_;  // set by TakeInlineReply during Dispatch()
@@ -282,15 +293,18 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class ReplySink final : public Responder::Sink {
  public:
-  ReplySink(std::weak_ptr<Session> session, uint64_t generation, std::shared_ptr<Liveness> liveness)
-      : session_(std::move(session)), generation_(generation), liveness_(std::move(liveness)) {}
+  ReplySink(Session* raw, std::weak_ptr<Session> session, uint64_t generation, std::shared_ptr<Liveness> liveness)
+      : raw_(raw), session_(std::move(session)), generation_(generation), liveness_(std::move(liveness)) {}
 
   void Complete(Response response) override {
-    std::shared_ptr<Session> session = session_.lock();
-    if (!session) return;
-    if (session->TakeInlineReply(generation_, response)) return;
+    // Inside the session's own Dispatch() on this thread: it is alive, no lock needed.
+    if (tls_dispatching == raw_ && raw_->TakeInlineReply(generation_, response)) return;
+    // Otherwise the session is only touched (and, if this is its last reference, destroyed,
+    // which unregisters it from the server) while the server is known to be alive.
     std::lock_guard lock(liveness_->mu);
     if (!liveness_->alive) return;
+    std::shared_ptr<Session> session = session_.lock();
+    if (!session) return;
     net::post(session->executor(), [session, generation = generation_,
                                     response = std::move(response)]() mutable {
       session->OnReply(generation, std::move(response));
@@ -298,6 +312,7 @@ class ReplySink final : public Responder::Sink {
   }
 
  private:
+  Session* raw_;  // compared, dereferenced only while its Dispatch() runs on this thread
   std::weak_ptr<Session> session_;
   uint64_t generation_;
   std::shared_ptr<Liveness> liveness_;
@@ -380,7 +395,6 @@ class ServerImpl final : public HttpServer {
         closed.set_value();
       });
       closed.get_future().wait();
-      if (sweep_timer_) net::post(ioc_, [this] { sweep_timer_->cancel(); });
 
       // Collect first: a Session's destructor takes sessions_mu_, so the last reference
       // must never be dropped while it is held.
@@ -446,8 +460,10 @@ class ServerImpl final : public HttpServer {
 
   void ScheduleSweep() {
     sweep_timer_->expires_after(SweepInterval());
+    // Runs through Stop()'s drain (a handler that never replies still gets its 503) and
+    // ends with ioc_.stop(); only ever touched from this handler, so no strand is needed.
     sweep_timer_->async_wait([this](beast::error_code ec) {
-      if (ec || stopping_.load()) return;
+      if (ec) return;
       Sweep();
       ScheduleSweep();
     });
@@ -544,20 +560,13 @@ void Session::ReadHeader() {
 void Session::OnHeader(beast::error_code ec) {
   if (state_ == State::kClosed) return;
   started_ = Clock::now();
-  if (timed_out_) {  // idle (or a header that never finished): nothing to answer
+  if (TimedOut(ec)) {  // idle (or a header that never finished): nothing to answer
     Close();
     return;
   }
   if (ec == http::error::header_limit) {
     WriteEarlyError(431, "HEADERS_TOO_LARGE",
                     "request headers exceed " + std::to_string(server_.options().max_header_bytes) + " bytes");
-    return;
-  }
-  if (ec == http::error::body_limit) {  // raised at header time for a large Content-Length
-    method_ = std::string(parser_->get().method_string());
-    target_ = std::string(parser_->get().target());
-    WriteEarlyError(413, "PAYLOAD_TOO_LARGE",
-                    "request body exceeds " + std::to_string(server_.options().max_body_bytes) + " bytes");
     return;
   }
   if (ec) {
@@ -580,6 +589,11 @@ void Session::OnHeader(beast::error_code ec) {
     Dispatch();
     return;
   }
+  if (auto it = header.find(http::field::expect); it != header.end()) {
+    expects_continue_ = EqualsIgnoreCase(std::string_view(it->value().data(), it->value().size()), "100-continue");
+  } else {
+    expects_continue_ = false;
+  }
   if (server_.options().body_streamer) {
     Request head;
     head.method = method_;
@@ -590,7 +604,13 @@ void Session::OnHeader(beast::error_code ec) {
     for (const auto& field : header) head.headers.Add(std::string(field.name_string()), std::string(field.value()));
     head.request_id = request_id_;
     head.remote_address = remote_;
-    BodyStreaming streaming = server_.options().body_streamer(head);
+    BodyStreaming streaming;
+    try {
+      streaming = server_.options().body_streamer(head);
+    } catch (...) {
+      WriteEarlyError(500, "INTERNAL", "the request could not be read");
+      return;
+    }
     if (streaming.refusal) {
       keep_alive_ = false;
       linger_ = true;
@@ -610,8 +630,22 @@ void Session::OnHeader(beast::error_code ec) {
   parser_->body_limit(limit);
   state_ = State::kReadingBody;
   SetDeadline(server_.options().request_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnBody(ec); });
+  ContinueThenRead([this] {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnBody(ec); });
+  });
+}
+
+void Session::ContinueThenRead(std::function<void()> read) {
+  if (!expects_continue_) return read();
+  expects_continue_ = false;
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                   [self = shared_from_this(), read = std::move(read)](beast::error_code ec, std::size_t) {
+                     if (self->state_ == State::kClosed) return;
+                     if (ec) return self->Close();
+                     read();
+                   });
 }
 
 void Session::OnBody(beast::error_code ec) {
@@ -621,8 +655,7 @@ void Session::OnBody(beast::error_code ec) {
                     "request body exceeds " + std::to_string(server_.options().max_body_bytes) + " bytes");
     return;
   }
-  if (timed_out_) {
-    timed_out_ = false;
+  if (TimedOut(ec)) {
     WriteEarlyError(408, "REQUEST_TIMEOUT", "the request body did not arrive in time");
     return;
   }
@@ -651,11 +684,16 @@ void Session::StartStreamedBody(BodyStreaming streaming) {
   stream_parser_->body_limit(stream_limit_);
   if (!chunk_) chunk_ = std::make_unique<std::array<char, 64 * 1024>>();
   state_ = State::kReadingBody;
-  ReadStreamedChunk();
+  stream_deadline_ = Clock::now() + server_.options().max_streamed_body_duration;
+  ContinueThenRead([this] { ReadStreamedChunk(); });
 }
 
 void Session::ReadStreamedChunk() {
-  SetDeadline(server_.options().request_timeout);  // per chunk: a steady upload may take long
+  // Per chunk (a steady upload may take long), never past the whole body's deadline.
+  const auto whole = stream_deadline_ - Clock::now();
+  SetDeadline(std::max(std::chrono::milliseconds(0),
+                       std::min(server_.options().request_timeout,
+                                std::chrono::duration_cast<std::chrono::milliseconds>(whole))));
   auto& body = stream_parser_->get().body();
   body.data = chunk_->data();
   body.size = chunk_->size();
@@ -666,8 +704,7 @@ void Session::ReadStreamedChunk() {
 void Session::OnStreamedChunk(beast::error_code ec) {
   if (state_ == State::kClosed) return;
   if (ec == http::error::need_buffer) ec = {};  // the chunk buffer is full: not an error
-  if (timed_out_) {
-    timed_out_ = false;
+  if (TimedOut(ec)) {
     streamed_.reset();
     WriteEarlyError(408, "REQUEST_TIMEOUT", "the request body did not arrive in time");
     return;
@@ -731,15 +768,21 @@ void Session::DispatchRequest(const http::request_header<>& message, bool keep_a
   SetDeadline(server_.options().request_timeout);
   state_ = State::kHandling;
   const uint64_t generation = ++generation_;
-  Responder responder(std::make_shared<ReplySink>(weak_from_this(), generation, server_.liveness()));
-  tls_dispatching = this;
-  try {
-    server_.handler()(std::move(request), std::move(responder));
-  } catch (const std::exception& e) {
-    // A handler must not throw; the moved-from responder already answered 500 if needed.
-    std::fprintf(stderr, "http handler threw for %s %s: %s\n", method_.c_str(), target_.c_str(), e.what());
+  Responder responder(std::make_shared<ReplySink>(this, weak_from_this(), generation, server_.liveness()));
+  {
+    struct DispatchingScope {
+      explicit DispatchingScope(Session* session) { tls_dispatching = session; }
+      ~DispatchingScope() { tls_dispatching = nullptr; }
+    } scope(this);
+    // A handler must not throw; if one does, the moved-from responder answers 500.
+    try {
+      server_.handler()(std::move(request), std::move(responder));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "http handler threw for %s %s: %s\n", method_.c_str(), target_.c_str(), e.what());
+    } catch (...) {
+      std::fprintf(stderr, "http handler threw for %s %s\n", method_.c_str(), target_.c_str());
+    }
   }
-  tls_dispatching = nullptr;
   if (inline_reply_) {
     Response response = std::move(*inline_reply_);
     inline_reply_.reset();
@@ -758,6 +801,7 @@ bool Session::TakeInlineReply(uint64_t generation, Response& response) {
 }
 
 void Session::SetDeadline(std::chrono::milliseconds from_now) {
+  timed_out_ = false;
   const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
   deadline_ns_.store(now + std::chrono::duration_cast<std::chrono::nanoseconds>(from_now).count(),
                      std::memory_order_relaxed);
@@ -783,8 +827,7 @@ void Session::OnDeadline() {
       request.method = method_;
       request.target = target_;
       request.request_id = request_id_;
-      Write(server_.options().error_renderer(request, 503, "TIMEOUT",
-                                             "the request was not answered in time"));
+      Write(RenderError(request, 503, "TIMEOUT", "the request was not answered in time"));
       return;
     }
     case State::kLingering:
@@ -800,6 +843,15 @@ void Session::OnReply(uint64_t generation, Response response) {
   Write(std::move(response));
 }
 
+Response Session::RenderError(const Request& request, int status, std::string_view code,
+                              std::string_view message) const {
+  try {
+    return server_.options().error_renderer(request, status, code, message);
+  } catch (...) {
+    return RenderJsonError(request, status, code, message);
+  }
+}
+
 void Session::WriteEarlyError(int status, std::string_view code, std::string_view message) {
   keep_alive_ = false;
   linger_ = true;
@@ -810,7 +862,7 @@ void Session::WriteEarlyError(int status, std::string_view code, std::string_vie
   request.method = method_;
   request.target = target_;
   request.request_id = request_id_;
-  Write(server_.options().error_renderer(request, status, code, message));
+  Write(RenderError(request, status, code, message));
 }
 
 void Session::Write(Response response) {

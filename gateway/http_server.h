@@ -93,6 +93,9 @@ struct HttpServerOptions {
   // this long; a handler that does not reply in time gets 503 with code "TIMEOUT" and
   // the connection is closed.
   std::chrono::milliseconds request_timeout{30'000};
+  // A streamed body (BodyStreamer sink) must arrive whole within this long, however
+  // steadily its chunks come (each chunk also within request_timeout): else 408.
+  std::chrono::milliseconds max_streamed_body_duration{600'000};
   // Stop() waits this long for in-flight requests before closing their connections.
   std::chrono::milliseconds drain_timeout{10'000};
   AccessLogSink access_log;         // empty = FormatAccessLogLine lines to stderr, buffered

@@ -475,6 +475,45 @@ BOOST_AUTO_TEST_CASE(StopLetsAnInFlightRequestFinish) {
   BOOST_TEST(!HttpConnection(server.port()).connected());  // no longer accepting
 }
 
+BOOST_AUTO_TEST_CASE(AHandlerThatNeverRepliesDuringStopStillGets503) {
+  std::promise<Responder> parked;
+  Router router;
+  BOOST_REQUIRE(router.Add("GET", "/stuck", [&](Request, Responder responder) {
+    parked.set_value(std::move(responder));  // never answered
+  }).ok());
+  HttpServerOptions options;
+  options.request_timeout = std::chrono::milliseconds(200);
+  options.drain_timeout = std::chrono::milliseconds(10'000);
+  TestServer server(router.AsHandler(), options);
+  HttpConnection connection(server.port());
+  BOOST_REQUIRE(connection.SendRaw(FormatRequest("GET", "/stuck", {}, "", true)));
+  Responder kept = parked.get_future().get();
+  std::thread stopper([&] { server.server->Stop(); });
+  // The deadline sweep keeps running through the drain: the request times out, the
+  // session ends, and Stop() returns without waiting out the whole drain timeout.
+  const HttpReply reply = connection.ReadReply();
+  stopper.join();
+  BOOST_TEST(reply.status == 503);
+  BOOST_TEST(Json(reply.body)["error"]["code"] == "TIMEOUT");
+  kept.Send(Response::Text(200, "after stop"));  // ignored, no crash
+}
+
+BOOST_AUTO_TEST_CASE(ExpectContinueGetsAnInterimResponseBeforeTheBodyIsSent) {
+  Router router;
+  BOOST_REQUIRE(router.Add("POST", "/echo", [](Request r, Responder responder) {
+    responder.Send(Response::Text(200, r.body));
+  }).ok());
+  TestServer server(router.AsHandler());
+  HttpConnection connection(server.port());
+  BOOST_REQUIRE(connection.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                                   "Expect: 100-continue\r\n\r\n"));
+  BOOST_TEST(connection.ReadReply().status == 100);
+  BOOST_REQUIRE(connection.SendRaw("hello"));
+  const HttpReply reply = connection.ReadReply();
+  BOOST_TEST(reply.status == 200);
+  BOOST_TEST(reply.body == "hello");
+}
+
 BOOST_AUTO_TEST_CASE(AnAddressInUseIsBusyAndNothingListens) {
   Router router;
   TestServer first(router.AsHandler());
@@ -564,6 +603,18 @@ BOOST_AUTO_TEST_CASE(ABodyLargerThanTheMemoryLimitStreamsIntoItsSinkInChunks) {
   // Other routes keep the 1 MiB limit.
   const HttpReply small = dialtone::testing::HttpRequest(s.server->port(), "POST", "/small", {}, std::string(2 << 20, 'x'));
   BOOST_TEST(small.status == 413);
+}
+
+BOOST_AUTO_TEST_CASE(AStreamedBodyAskingToContinueGetsAnInterimResponseFirst) {
+  StreamingServer s;
+  HttpConnection connection(s.server->port());
+  BOOST_REQUIRE(connection.SendRaw("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                                   "Expect: 100-continue\r\n\r\n"));
+  BOOST_TEST(connection.ReadReply().status == 100);
+  BOOST_REQUIRE(connection.SendRaw("abc"));
+  const HttpReply reply = connection.ReadReply();
+  BOOST_TEST(reply.status == 200);
+  BOOST_TEST(reply.body == "3 " + std::to_string(Checksum("abc")) + " 0");
 }
 
 BOOST_AUTO_TEST_CASE(AStreamedBodyBeyondItsLimitIs413AndTheHandlerNeverRuns) {
