@@ -116,28 +116,32 @@ Response Router::RenderError(const Request& request, int status, std::string_vie
   return error_renderer_(request, status, code, message);
 }
 
+const Router* Router::OwnerOf(std::string_view path) const {
+  path = path.substr(0, path.find('?'));
+  std::vector<std::string_view> segments = SplitPath(path);
+  const Router* owner = this;
+  // The deepest mount whose prefix the path starts with, as Dispatch picks it.
+  for (bool descended = true; descended;) {
+    descended = false;
+    const MountPoint* best = nullptr;
+    for (const auto& mount : owner->mounts_) {
+      if (mount.segments.size() > segments.size()) continue;
+      if (!std::equal(mount.segments.begin(), mount.segments.end(), segments.begin())) continue;
+      if (best == nullptr || mount.segments.size() > best->segments.size()) best = &mount;
+    }
+    if (best != nullptr) {
+      segments.erase(segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(best->segments.size()));
+      owner = best->router.get();
+      descended = true;
+    }
+  }
+  return owner;
+}
+
 ErrorRenderer Router::PathErrorRenderer() const {
   return [this](const Request& request, int status, std::string_view code, std::string_view message) {
-    const Router* owner = this;
-    std::string_view path = request.path.empty() ? std::string_view(request.target) : std::string_view(request.path);
-    path = path.substr(0, path.find('?'));
-    std::vector<std::string_view> segments = SplitPath(path);
-    // The deepest mount whose prefix the path starts with, as Dispatch picks it.
-    for (bool descended = true; descended;) {
-      descended = false;
-      const MountPoint* best = nullptr;
-      for (const auto& mount : owner->mounts_) {
-        if (mount.segments.size() > segments.size()) continue;
-        if (!std::equal(mount.segments.begin(), mount.segments.end(), segments.begin())) continue;
-        if (best == nullptr || mount.segments.size() > best->segments.size()) best = &mount;
-      }
-      if (best != nullptr) {
-        segments.erase(segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(best->segments.size()));
-        owner = best->router.get();
-        descended = true;
-      }
-    }
-    return owner->RenderError(request, status, code, message);
+    const std::string_view path = request.path.empty() ? std::string_view(request.target) : std::string_view(request.path);
+    return OwnerOf(path)->RenderError(request, status, code, message);
   };
 }
 
@@ -153,8 +157,8 @@ void Router::Handle(Request request, Responder responder) const {
   if (request.query.empty() && !request.query_string.empty()) {
     auto query = ParseQueryString(request.query_string);
     if (!query) {
-      responder.Send(RenderError(request, 400, "BAD_REQUEST",
-                                 "the query string has malformed percent-encoding"));
+      responder.Send(OwnerOf(request.path)->RenderError(request, 400, "BAD_REQUEST",
+                                                        "the query string has malformed percent-encoding"));
       return;
     }
     request.query = std::move(*query);

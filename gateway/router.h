@@ -34,7 +34,8 @@ class Router {
   void SetErrorRenderer(ErrorRenderer renderer);
 
   // Dispatches: the matching handler, or 404 (no route for the path), or 405 with an
-  // `Allow` header listing the methods that path accepts, or 400 for a malformed query.
+  // `Allow` header listing the methods that path accepts, or 400 for a malformed query
+  // (each in the error shape of the mount the path falls under).
   void Handle(Request request, Responder responder) const;
 
   // Renders a generic error with this router's renderer (for handlers of this dialect,
@@ -70,6 +71,8 @@ class Router {
     std::shared_ptr<const Router> router;
   };
 
+  // The router whose mount owns `path` (this one when no mount matches).
+  const Router* OwnerOf(std::string_view path) const;
   // Routes `request` by `segments` (the path relative to this router's mount point).
   void Dispatch(Request request, std::vector<std::string> segments, Responder responder) const;
   // Every node the path reaches (literal before parameter at each depth, so the most

@@ -194,6 +194,9 @@ BOOST_AUTO_TEST_CASE(AMountedRouterAnswersItsPrefixInItsOwnErrorShape) {
   BOOST_TEST(Json(missing.body)["dialect_error"] == "NOT_FOUND");
   BOOST_TEST(Json(Route(root, "GET", "/elsewhere").body)["error"]["code"] == "NOT_FOUND");
   BOOST_TEST(Route(root, "GET", "/healthz").body == "ok");
+  const Response bad_query = Route(root, "GET", "/est/v1/things/9?a=%4");
+  BOOST_TEST(bad_query.status == 400);
+  BOOST_TEST(Json(bad_query.body)["dialect_error"] == "BAD_REQUEST");
 }
 
 BOOST_AUTO_TEST_CASE(ADroppedResponderAnswers500) {
