@@ -1,5 +1,6 @@
 #include "webhooks/dispatcher.h"
 
+#include <algorithm>
 #include <cassert>
 #include <random>
 
@@ -111,7 +112,7 @@ WebhookDispatcher::WebhookDispatcher(DispatcherOptions options, AttemptSink& sin
 
 WebhookDispatcher::~WebhookDispatcher() { Stop(); }
 
-Status WebhookDispatcher::Enqueue(Delivery delivery, int attempts_made) {
+Status WebhookDispatcher::Enqueue(Delivery delivery, int attempts_made, int64_t due_ms) {
   if (Status status = ValidateDelivery(delivery); !status.ok()) return status;
   Result<WebhookUrl> url = ParseWebhookUrl(delivery.url);
   if (!url.ok()) return url.status();
@@ -128,7 +129,7 @@ Status WebhookDispatcher::Enqueue(Delivery delivery, int attempts_made) {
       return Status::Busy("the webhook queue is full (" + std::to_string(outstanding_) +
                           " deliveries outstanding)");
     }
-    pending_.emplace(std::pair(now, next_sequence_++),
+    pending_.emplace(std::pair(std::max(now, due_ms), next_sequence_++),
                      Entry{std::move(delivery), std::move(url).value(), attempts_made});
     ++outstanding_;
   }

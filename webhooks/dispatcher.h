@@ -100,8 +100,9 @@ class WebhookDispatcher {
   // leaving the dispatcher unchanged: kInvalidArgument (empty ids, secret or event,
   // header-unsafe characters, a URL ParseWebhookUrl rejects, attempts_made outside
   // [0, max_attempts)); kBusy when queue_capacity deliveries are outstanding;
-  // kUnavailable after Stop().
-  Status Enqueue(Delivery delivery, int attempts_made = 0);
+  // kUnavailable after Stop(). The attempt is not made before `due_ms` (on the clock; 0
+  // or a past time: as soon as a worker is free).
+  Status Enqueue(Delivery delivery, int attempts_made = 0, int64_t due_ms = 0);
 
   // Stops accepting, lets every in-flight attempt finish (each bounded by the HTTP
   // timeout) and report, joins the workers, and returns the deliveries that had not

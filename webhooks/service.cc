@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -41,14 +42,22 @@ struct Hook {
 struct LiveCall {
   std::string account_id;
   std::string direction;  // "inbound" | "outbound" | ""
+  int64_t start_ms = 0;
   int64_t answer_ms = 0;
 };
 
-// A delivery made from an event while the backlog was folded; resumed after it.
+// A delivery not yet in the dispatcher: made while the backlog was folded (resumed after
+// it), or waiting for room in the dispatcher's queue.
 struct Intent {
   Delivery delivery;
+  uint64_t position = 0;  // of the event delivered
+  int64_t event_ms = 0;   // the event's timestamp
   int attempts_made = 0;
+  int64_t due_ms = 0;     // the next attempt's time, from its last will_retry record
 };
+
+// Calls folded between sweeps of the live calls that never ended.
+constexpr uint64_t kCallSweepInterval = 1024;
 
 // Where an outstanding delivery goes and what it delivers (for its attempt records).
 struct DeliveryOrigin {
@@ -227,10 +236,11 @@ class Service final : public WebhookService, private AttemptSink {
     if (e.type == events::kCallStarted) {
       events::CallStarted m;
       if (!m.ParseFromString(e.payload)) return;
-      calls_[m.call_id()] = LiveCall{m.account_id(), DirectionName(m.direction()), 0};
+      calls_[m.call_id()] = LiveCall{m.account_id(), DirectionName(m.direction()), m.ts_ms(), 0};
+      if (++calls_started_ % kCallSweepInterval == 0) ForgetCallsStartedBefore(m.ts_ms() - options_.live_call_ttl.count());
       const Json data = {{"callId", m.call_id()}, {"from", m.from()}, {"to", m.to()},
                          {"src_ip", NullIfEmpty(m.src_ip())}, {"ts", m.ts_ms() / 1000}};
-      MakeDeliveries(m.account_id(), std::string(events::kCallStarted), data, m.ts_ms() / 1000, e.position, ready);
+      MakeDeliveries(m.account_id(), std::string(events::kCallStarted), data, m.ts_ms(), e.position, ready);
     } else if (e.type == events::kCallAnswered) {
       events::CallAnswered m;
       if (!m.ParseFromString(e.payload)) return;
@@ -252,20 +262,24 @@ class Service final : public WebhookService, private AttemptSink {
                          {"queue_id", NullIfEmpty(m.queue_id())},
                          {"agent_id", NullIfEmpty(m.agent_id())},
                          {"ts", m.ts_ms() / 1000}};
-      MakeDeliveries(call.account_id, std::string(events::kCallEnded), data, m.ts_ms() / 1000, e.position, ready);
+      MakeDeliveries(call.account_id, std::string(events::kCallEnded), data, m.ts_ms(), e.position, ready);
     }
+  }
+
+  void ForgetCallsStartedBefore(int64_t cutoff_ms) {
+    std::erase_if(calls_, [&](const auto& entry) { return entry.second.start_ms < cutoff_ms; });
   }
 
   // One delivery per enabled webhook of the account that subscribes to `event`: handed
   // to the dispatcher once the backlog is folded (`ready`), kept as intents before.
-  void MakeDeliveries(const std::string& account_id, const std::string& event, const Json& data, int64_t ts,
+  void MakeDeliveries(const std::string& account_id, const std::string& event, const Json& data, int64_t ts_ms,
                       uint64_t position, std::vector<Intent>& ready) {
     auto account = hooks_.find(account_id);
     if (account == hooks_.end()) return;
     for (const auto& [id, hook] : account->second) {
       if (!hook.enabled || !hook.events.contains(event)) continue;
       auto secret = OpenHookSecret(account_id, hook);
-      auto body = BuildEventBody(event, account_id, data, ts);
+      auto body = BuildEventBody(event, account_id, data, ts_ms / 1000);
       if (!secret.ok() || !body.ok()) continue;  // a webhook that cannot be signed for is skipped
       Intent intent;
       intent.delivery.delivery_id = "dlv-" + std::to_string(position) + "-" + id;
@@ -275,6 +289,8 @@ class Service final : public WebhookService, private AttemptSink {
       intent.delivery.secret = std::move(secret).value();
       intent.delivery.event = event;
       intent.delivery.body = std::move(body).value();
+      intent.position = position;
+      intent.event_ms = ts_ms;
       origins_[intent.delivery.delivery_id] = DeliveryOrigin{hook.url, position};
       if (caught_up_) {
         ready.push_back(std::move(intent));
@@ -306,6 +322,7 @@ class Service final : public WebhookService, private AttemptSink {
     if (auto intent = intents_.find(m.delivery_id()); intent != intents_.end()) {
       if (attempt.record.outcome == AttemptOutcome::kWillRetry) {
         intent->second.attempts_made = m.attempt();
+        intent->second.due_ms = m.next_attempt_ms();
       } else {
         intents_.erase(intent);
       }
@@ -316,6 +333,8 @@ class Service final : public WebhookService, private AttemptSink {
     while (recent.size() > options_.recent_attempts) recent.pop_front();
   }
 
+  // Hands the unfinished deliveries of the backlog to the dispatcher, in log order;
+  // those whose event is older than the resume window are recorded as expired instead.
   void OnCaughtUp(uint64_t head) {
     std::vector<Intent> resume;
     {
@@ -328,14 +347,96 @@ class Service final : public WebhookService, private AttemptSink {
       }
     }
     advanced_.notify_all();
-    for (Intent& intent : resume) Dispatch(std::move(intent));
+    std::sort(resume.begin(), resume.end(), [](const Intent& a, const Intent& b) {
+      return std::tie(a.position, a.delivery.webhook_id) < std::tie(b.position, b.delivery.webhook_id);
+    });
+    const int64_t now_ms = NowMs();
+    for (Intent& intent : resume) {
+      if (options_.resume_window.count() > 0 && intent.event_ms < now_ms - options_.resume_window.count()) {
+        RecordExpired(intent, now_ms);
+      } else {
+        Dispatch(std::move(intent));
+      }
+    }
   }
 
+  // Enqueues `intent`, or keeps it in the overflow (behind any already there) while the
+  // dispatcher's queue is full.
   void Dispatch(Intent intent) {
-    if (intent.attempts_made >= options_.dispatcher.retry.max_attempts) return;
-    // kBusy (a full queue) or kUnavailable (stopping): the delivery stays unfinished in
-    // the log and is resumed by the next start.
-    (void)dispatcher_->Enqueue(std::move(intent.delivery), intent.attempts_made);
+    if (intent.attempts_made >= options_.dispatcher.retry.max_attempts) {
+      Forget(intent.delivery.delivery_id);
+      return;
+    }
+    {
+      std::lock_guard lock(mu_);
+      if (!overflow_.empty()) {
+        Overflow(std::move(intent));
+        return;
+      }
+    }
+    const std::string id = intent.delivery.delivery_id;
+    Status enqueued = dispatcher_->Enqueue(intent.delivery, intent.attempts_made, intent.due_ms);
+    if (enqueued.code() == ErrorCode::kBusy) {
+      std::lock_guard lock(mu_);
+      Overflow(std::move(intent));
+    } else if (!enqueued.ok()) {
+      // kUnavailable (stopping): unfinished in the log, resumed by the next start;
+      // kInvalidArgument (e.g. a URL the dispatcher refuses): never attempted.
+      Forget(id);
+    }
+  }
+
+  void Overflow(Intent intent) {  // mu_ held
+    if (overflow_.size() >= options_.overflow_capacity) {
+      origins_.erase(intent.delivery.delivery_id);  // unfinished in the log; the next start resumes it
+      return;
+    }
+    overflow_.push_back(std::move(intent));
+  }
+
+  // Moves overflowed deliveries into the dispatcher while it has room.
+  void DrainOverflow() {
+    for (;;) {
+      Intent intent;
+      {
+        std::lock_guard lock(mu_);
+        if (overflow_.empty()) return;
+        intent = std::move(overflow_.front());
+        overflow_.pop_front();
+      }
+      Status enqueued = dispatcher_->Enqueue(intent.delivery, intent.attempts_made, intent.due_ms);
+      if (enqueued.code() == ErrorCode::kBusy) {
+        std::lock_guard lock(mu_);
+        overflow_.push_front(std::move(intent));
+        return;
+      }
+      if (!enqueued.ok()) Forget(intent.delivery.delivery_id);
+    }
+  }
+
+  void Forget(const std::string& delivery_id) {
+    std::lock_guard lock(mu_);
+    origins_.erase(delivery_id);
+  }
+
+  void RecordExpired(const Intent& intent, int64_t now_ms) {
+    AttemptRecord record;
+    record.delivery_id = intent.delivery.delivery_id;
+    record.webhook_id = intent.delivery.webhook_id;
+    record.account_id = intent.delivery.account_id;
+    record.event = intent.delivery.event;
+    record.attempt = intent.attempts_made + 1;
+    record.started_ms = now_ms;
+    record.error = "expired: the event is older than the resume window; not attempted";
+    record.outcome = AttemptOutcome::kGaveUp;
+    (void)Record(record, intent.delivery.url, intent.position);
+    Forget(intent.delivery.delivery_id);
+  }
+
+  int64_t NowMs() const {
+    if (options_.dispatcher.clock != nullptr) return options_.dispatcher.clock->NowMs();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch()).count();
   }
 
   // --- recording (dispatcher workers) ----------------------------------------------------
@@ -347,6 +448,7 @@ class Service final : public WebhookService, private AttemptSink {
       if (auto it = origins_.find(record.delivery_id); it != origins_.end()) origin = it->second;
     }
     (void)Record(record, origin.url, origin.source_position);
+    if (record.outcome != AttemptOutcome::kWillRetry) DrainOverflow();
   }
 
   Result<uint64_t> Record(const AttemptRecord& record, const std::string& url, uint64_t source_position) {
@@ -395,7 +497,9 @@ class Service final : public WebhookService, private AttemptSink {
   std::map<std::string, std::map<std::string, Hook>> hooks_;                     // account -> id -> hook
   std::map<std::pair<std::string, std::string>, actors::SealedSecret> sealed_;  // (account, ref)
   std::unordered_map<std::string, LiveCall> calls_;                             // call id -> call
-  std::map<std::string, Intent> intents_;            // before the first catch-up: not yet finished
+  uint64_t calls_started_ = 0;
+  std::unordered_map<std::string, Intent> intents_;  // before the first catch-up: not yet finished
+  std::deque<Intent> overflow_;                      // waiting for room in the dispatcher
   std::map<std::string, DeliveryOrigin> origins_;    // delivery id -> origin, until finished
   std::map<std::pair<std::string, std::string>, std::deque<RecordedAttempt>> recent_;  // (account, webhook)
 };

@@ -40,6 +40,17 @@ struct WebhookServiceOptions {
   DispatcherOptions dispatcher;     // HTTP, retry policy, workers, clock
   std::string secret_key;           // the node key the webhooks' secrets are sealed with
   size_t recent_attempts = 100;     // attempts kept per webhook for RecentAttempts
+  // Deliveries made while the dispatcher's queue is full wait here, in log order, and
+  // move into it as deliveries finish. Beyond this many, a delivery is left unfinished
+  // in the log (the next start resumes it).
+  size_t overflow_capacity = 100'000;
+  // At start, an unfinished delivery whose event is older than this (by the event's
+  // timestamp on the dispatcher's clock) is not resumed: it is recorded as gave_up with
+  // the error "expired". Zero resumes every unfinished delivery.
+  std::chrono::milliseconds resume_window{std::chrono::hours(24)};
+  // A call whose call.ended never arrives is forgotten this long after it started (its
+  // call.ended, if it comes later, then makes no delivery).
+  std::chrono::milliseconds live_call_ttl{std::chrono::hours(24)};
 };
 
 class WebhookService {

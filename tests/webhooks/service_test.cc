@@ -19,6 +19,7 @@
 #include "store/rocksdb_log.h"
 #include "test_receiver.h"
 #include "webhook.pb.h"
+#include "webhooks/clock.h"
 #include "webhooks/service.h"
 #include "webhooks/signature.h"
 
@@ -66,6 +67,25 @@ events::EventData SecretEvent(const std::string& ref, const std::string& value) 
   return events::MakeEvent(events::kSecretStored, m);
 }
 
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A will_retry record of attempt `attempt` of the delivery of the event at `position`.
+events::EventData WillRetryRecord(uint64_t position, int attempt, int64_t next_attempt_ms) {
+  events::WebhookAttempted failed;
+  failed.set_delivery_id("dlv-" + std::to_string(position) + "-whk_1");
+  failed.set_webhook_id("whk_1");
+  failed.set_account_id(kAccount);
+  failed.set_event("call.started");
+  failed.set_attempt(attempt);
+  failed.set_http_status(500);
+  failed.set_outcome("will_retry");
+  failed.set_next_attempt_ms(next_attempt_ms);
+  return events::MakeEvent(events::kWebhookAttempted, failed);
+}
+
 class Fixture {
  public:
   Fixture() {
@@ -94,16 +114,20 @@ class Fixture {
     service_.reset();
     BOOST_REQUIRE(log_->Close().ok());
     OpenLog();
-    StartService();
+    StartService(last_options_);
   }
 
-  void StartService() {
+  static WebhookServiceOptions DefaultOptions() {
     WebhookServiceOptions options;
     options.secret_key = kNodeKey;
     options.dispatcher.retry.max_attempts = 3;
     options.dispatcher.retry.base_delay = std::chrono::milliseconds(20);
     options.dispatcher.retry.max_delay = std::chrono::milliseconds(40);
     options.dispatcher.http.timeout = std::chrono::seconds(5);
+    return options;
+  }
+  void StartService(WebhookServiceOptions options = DefaultOptions()) {
+    last_options_ = options;
     auto service = WebhookService::Start(*log_, std::move(options));
     BOOST_REQUIRE_MESSAGE(service.ok(), service.status().ToString());
     service_ = std::move(*service);
@@ -125,7 +149,7 @@ class Fixture {
   }
 
   // call.started (+ answered) + ended of one call.
-  uint64_t AppendCall(const std::string& call_id, bool answered, int64_t start_ms = 1'700'000'000'000) {
+  uint64_t AppendCall(const std::string& call_id, bool answered, int64_t start_ms = NowMs()) {
     events::CallStarted started;
     started.set_call_id(call_id);
     started.set_account_id(kAccount);
@@ -184,6 +208,7 @@ class Fixture {
   std::filesystem::path dir_;
   std::unique_ptr<store::EventLog> log_;
   std::unique_ptr<WebhookService> service_;
+  WebhookServiceOptions last_options_ = DefaultOptions();
 };
 
 Json BodyOf(const testing::ReceivedRequest& r) { return Json::parse(r.body); }
@@ -195,7 +220,7 @@ BOOST_AUTO_TEST_CASE(CallEventsAreDeliveredSignedToTheSubscribedWebhooks) {
   f.AddWebhook("whk_1", receiver.Url(), "secret-one-0123456789");
   f.AddWebhook("whk_ended_only", receiver.Url("/ended"), "secret-two-0123456789", true, Json{"call.ended"});
   f.AddWebhook("whk_off", receiver.Url("/off"), "secret-off-0123456789", false);
-  const uint64_t call_position = f.AppendCall("c1", true);
+  const uint64_t call_position = f.AppendCall("c1", true, 1'700'000'000'000);  // live: delivered however old
   BOOST_REQUIRE(receiver.WaitForRequests(3));
   BOOST_REQUIRE(f.WaitForAttempts(3));
   const auto requests = receiver.Requests();
@@ -326,6 +351,96 @@ BOOST_AUTO_TEST_CASE(ATestEventGoesToOneOrEveryEnabledWebhookAndIsRecorded) {
   BOOST_TEST((f.service().Test("other", "").status().code() == ErrorCode::kNotFound));
   BOOST_REQUIRE(f.service().WaitForPosition(f.log().HeadPosition(), kPatience));
   BOOST_TEST(f.service().RecentAttempts(kAccount, "whk_2").size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(DeliveriesBeyondAFullQueueWaitAndAreAllSentInLogOrder) {
+  Fixture f;
+  TestReceiver receiver({Reply{200, /*hold=*/true}});
+  WebhookServiceOptions options = Fixture::DefaultOptions();
+  options.dispatcher.queue_capacity = 1;
+  options.dispatcher.worker_count = 1;
+  f.StartService(options);
+  f.AddWebhook("whk_1", receiver.Url(), "secret-one-0123456789", true, Json{"call.started"});
+  f.AppendCall("c0", false);
+  BOOST_REQUIRE(receiver.WaitForRequests(1));  // held: the queue stays full
+  uint64_t last = 0;
+  for (int i = 1; i < 5; ++i) last = f.AppendCall("c" + std::to_string(i), false);
+  BOOST_REQUIRE(f.service().WaitForPosition(last, kPatience));
+  receiver.ReleaseHeld();
+  BOOST_REQUIRE(receiver.WaitForRequests(5));
+  BOOST_REQUIRE(f.WaitForAttempts(5));
+  const auto requests = receiver.Requests();
+  BOOST_TEST_REQUIRE(requests.size() == 5u);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    BOOST_TEST(BodyOf(requests[i])["data"]["callId"] == "c" + std::to_string(i));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(TheBacklogIsResumedInLogOrder) {
+  Fixture f;
+  TestReceiver receiver({});
+  f.AddWebhook("whk_1", receiver.Url(), "secret-one-0123456789", true, Json{"call.started"});
+  for (int i = 0; i < 12; ++i) f.AppendCall("c" + std::to_string(i), false);  // positions 3 .. 25
+  WebhookServiceOptions options = Fixture::DefaultOptions();
+  options.dispatcher.worker_count = 1;
+  f.StartService(options);
+  BOOST_REQUIRE(receiver.WaitForRequests(12));
+  const auto requests = receiver.Requests();
+  for (size_t i = 0; i < requests.size(); ++i) {
+    BOOST_TEST(BodyOf(requests[i])["data"]["callId"] == "c" + std::to_string(i));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(AnUnfinishedDeliveryOlderThanTheResumeWindowIsRecordedExpiredAndNeverSent) {
+  Fixture f;
+  TestReceiver receiver({});
+  f.AddWebhook("whk_1", receiver.Url(), "secret-one-0123456789", true, Json{"call.started"});
+  const uint64_t stale = f.AppendCall("stale", false, NowMs() - 25LL * 3600 * 1000);
+  f.AppendCall("recent", false);
+  f.StartService();  // default window: 24 h
+  BOOST_REQUIRE(receiver.WaitForRequests(1));
+  BOOST_REQUIRE(f.WaitForAttempts(2));
+  const auto requests = receiver.Requests();
+  BOOST_TEST_REQUIRE(requests.size() == 1u);
+  BOOST_TEST(BodyOf(requests[0])["data"]["callId"] == "recent");
+  bool expired = false;
+  for (const auto& a : f.Attempts()) {
+    if (a.delivery_id() != "dlv-" + std::to_string(stale - 1) + "-whk_1") continue;
+    expired = true;
+    BOOST_TEST(a.outcome() == "gave_up");
+    BOOST_TEST(a.error().find("expired") == 0u);
+    BOOST_TEST(a.http_status() == 0);
+  }
+  BOOST_TEST(expired);
+  // Finished for good: a restart neither sends nor records it again.
+  const size_t records = f.Attempts().size();
+  f.Reopen();
+  BOOST_REQUIRE(f.service().WaitForPosition(f.log().HeadPosition(), kPatience));
+  BOOST_TEST(f.Attempts().size() == records);
+  BOOST_TEST(receiver.Requests().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(AResumedRetryWaitsForTheNextAttemptTimeItsRecordNamed) {
+  ManualClock clock(NowMs(), /*advance_to_deadlines=*/false);
+  Fixture f;
+  TestReceiver receiver({});
+  f.AddWebhook("whk_1", receiver.Url(), "secret-one-0123456789", true, Json{"call.started"});
+  const uint64_t call = f.AppendCall("retry-later", false);
+  const int64_t due = clock.NowMs() + 60'000;
+  f.Append(AttemptStream(kAccount), {WillRetryRecord(call - 1, 1, due)});
+  WebhookServiceOptions options = Fixture::DefaultOptions();
+  options.dispatcher.clock = &clock;
+  options.dispatcher.worker_count = 1;
+  f.StartService(options);
+  const auto waiting_for = clock.AwaitWaiter(kPatience);
+  BOOST_REQUIRE(waiting_for.has_value());
+  BOOST_TEST(*waiting_for == due);
+  BOOST_TEST(receiver.Requests().empty());
+  clock.Advance(60'000);
+  BOOST_REQUIRE(receiver.WaitForRequests(1));
+  BOOST_REQUIRE(f.WaitForAttempts(2));
+  BOOST_TEST(f.Attempts().back().attempt() == 2);
+  f.service().Stop();  // before the clock goes
 }
 
 }  // namespace
