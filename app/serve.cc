@@ -171,7 +171,9 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   teardown.Add([&] { runtime->Shutdown(); });  // in-flight commands finish their appends
 
   // The dialects. Their workers finish the answers they were handed when stopped.
-  gateway::v1::ConfigApi config_api(runtime->accounts(), *view, admin->key);
+  gateway::v1::ConfigApiOptions config_api_options;
+  config_api_options.log_head = [log = log.get()] { return log->HeadPosition(); };
+  gateway::v1::ConfigApi config_api(runtime->accounts(), *view, admin->key, std::move(config_api_options));
   teardown.Add([&] { config_api.Stop(); });
   gateway::est::EstApi est_api(runtime->accounts(), *view, calls_view.get(), admin->key);
   teardown.Add([&] { est_api.Stop(); });

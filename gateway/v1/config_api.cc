@@ -590,7 +590,14 @@ struct ConfigApi::Impl {
       // entry that holds it (200), and nothing changes.
       recover = [this, call, account_id = *account, e164 = DocString(command.resource.body, "e164")](const Status& status) {
         if (status.code() != ErrorCode::kAlreadyExists) return false;
-        auto page = view.List(projections::ListQuery{account_id, "dnc_entry", {{"e164", e164}}, "", 1});
+        const projections::ListQuery holder{account_id, "dnc_entry", {{"e164", e164}}, "", 1};
+        auto page = view.List(holder);
+        if (page.ok() && page->rows.empty() && options.log_head) {
+          // The actor knows of the entry; the view may not have folded it yet. Recover
+          // runs on a worker, which may block.
+          (void)view.WaitForPosition(options.log_head(), std::chrono::seconds(5));
+          page = view.List(holder);
+        }
         if (!page.ok() || page->rows.empty()) return false;
         Response response = JsonReply(200, page->rows.front().document);
         response.headers.Set("etag", ETagOf(page->rows.front().revision));

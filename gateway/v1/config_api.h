@@ -55,6 +55,10 @@ struct ConfigApiOptions {
   size_t default_page_size = 50;
   size_t max_page_size = 500;
   size_t worker_threads = 2;  // threads answering failures and the routes of AddAccountRoute
+  // The event log's head position. A refusal the account actor bases on a write the view
+  // has not folded yet (adding a number the DNC list already holds) waits for the view to
+  // reach it before answering from the view. Empty: no wait.
+  std::function<uint64_t()> log_head;
 };
 
 class ConfigApi {

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "v1_test_support.h"
 #include "test_receiver.h"
@@ -533,6 +535,30 @@ BOOST_FIXTURE_TEST_CASE(RingGroupMembersLiveUnderTheirGroup, Server) {
   ExpectError(Call(port(), "DELETE", "/v1/ring-groups/" + group, Key(t.key)), 409, "CONFLICT");
   BOOST_TEST(Call(port(), "DELETE", members + "/" + member, Key(t.key)).status == 204);
   BOOST_TEST(Call(port(), "DELETE", "/v1/ring-groups/" + group, Key(t.key)).status == 204);
+}
+
+BOOST_FIXTURE_TEST_CASE(ConcurrentAddsOfOneDncNumberMakeOneEntryAndNoneIs409, Server) {
+  const Tenant t = MakeTenant(port(), "acme");
+  // One add wins; the account actor refuses the others, which answer the winner's entry.
+  for (int round = 0; round < 5; ++round) {
+    const std::string number = "1415555020" + std::to_string(round);
+    std::vector<HttpReply> replies(8);
+    std::vector<std::thread> adders;
+    for (auto& reply : replies) {
+      adders.emplace_back([&, number] { reply = Call(port(), "POST", "/v1/dnc", Key(t.key), Json{{"e164", number}}); });
+    }
+    for (auto& adder : adders) adder.join();
+    int created = 0;
+    std::set<std::string> ids;
+    for (const auto& reply : replies) {
+      BOOST_TEST((reply.status == 201 || reply.status == 200), reply.status << " " << reply.body);
+      if (reply.status == 201) ++created;
+      if (reply.status / 100 == 2) ids.insert(BodyOf(reply)["id"].get<std::string>());
+    }
+    BOOST_TEST(created == 1);
+    BOOST_TEST(ids.size() == 1u);
+  }
+  BOOST_TEST(CountEvents(port(), "resource.created", "dnc_entry") == 5);
 }
 
 BOOST_FIXTURE_TEST_CASE(DncEntriesAreAddedOnceAndFoundOrRemovedByTheirNumber, Server) {
