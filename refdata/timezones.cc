@@ -4,7 +4,10 @@
 
 #include <cctype>
 #include <cstdio>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <unordered_set>
 
 #include "refdata/data_paths.h"
 
@@ -53,11 +56,27 @@ bool IsTzifFile(const std::string& path) {
 
 bool IsIanaTimeZone(std::string_view name, std::string_view zoneinfo_dir) {
   if (!IsZoneNameSyntax(name) || IsNonZoneFile(name)) return false;
-  return IsTzifFile(std::string(zoneinfo_dir) + "/" + std::string(name));
+  // Zones found are remembered (at most the tzdata tree's few hundred files): every write
+  // carrying a timezone is validated, and a stat + open + read each time is costly.
+  static std::shared_mutex mu;
+  static std::unordered_set<std::string> found;  // "<dir>\0<name>"
+  std::string key;
+  key.reserve(zoneinfo_dir.size() + 1 + name.size());
+  key.append(zoneinfo_dir).push_back('\0');
+  key.append(name);
+  {
+    std::shared_lock lock(mu);
+    if (found.contains(key)) return true;
+  }
+  if (!IsTzifFile(std::string(zoneinfo_dir) + "/" + std::string(name))) return false;
+  std::unique_lock lock(mu);
+  found.insert(std::move(key));
+  return true;
 }
 
 bool IsIanaTimeZone(std::string_view name) {
-  return IsIanaTimeZone(name, DefaultDataPaths().zoneinfo_dir);
+  static const std::string default_dir = DefaultDataPaths().zoneinfo_dir;
+  return IsIanaTimeZone(name, default_dir);
 }
 
 }  // namespace dialtone::refdata

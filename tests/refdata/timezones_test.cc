@@ -1,5 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
+#include <stdlib.h>
+
+#include <filesystem>
 #include <string>
 
 #include "refdata/timezones.h"
@@ -44,6 +47,19 @@ BOOST_AUTO_TEST_CASE(DataFilesThatAreNotTzifAreRejected) {
 BOOST_AUTO_TEST_CASE(ZoneinfoRootCanBeOverridden) {
   BOOST_TEST(IsIanaTimeZone("Europe/Paris", "/usr/share/zoneinfo"));
   BOOST_TEST(!IsIanaTimeZone("Europe/Paris", "/nonexistent/zoneinfo"));
+}
+
+BOOST_AUTO_TEST_CASE(AZoneFoundOnceStaysValidAndTheRootsAreKeptApart) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "dialtone-zoneinfo-XXXXXX").string();
+  BOOST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+  const std::filesystem::path root = pattern;
+  std::filesystem::create_directories(root / "Test");
+  std::filesystem::copy_file("/usr/share/zoneinfo/Europe/Paris", root / "Test" / "Zone");
+  BOOST_TEST(IsIanaTimeZone("Test/Zone", root.string()));
+  BOOST_TEST(!IsIanaTimeZone("Test/Zone", "/usr/share/zoneinfo"));  // another root
+  std::filesystem::remove_all(root);
+  BOOST_TEST(IsIanaTimeZone("Test/Zone", root.string()));  // remembered
+  BOOST_TEST(!IsIanaTimeZone("Test/Other", root.string()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
