@@ -16,6 +16,7 @@ PACKAGES=(
   libboost-dev libboost-test-dev libboost-system-dev libboost-program-options-dev
   libssl-dev
   libosip2-dev
+  libjemalloc-dev
   libphonenumber-dev iso-codes tzdata libsndfile1-dev
   curl procps python3 python3-jsonschema
   sip-tester kcat wrk
