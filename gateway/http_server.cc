@@ -236,6 +236,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // 9110 §10.1.1): only once the server means to read the body, so a refused upload is
   // never sent.
   void ContinueThenRead(std::function<void()> read);
+  // The request line, headers, request id and peer of the current request (no body).
+  Request RequestHead(const http::request_header<>& header) const;
   void ReadStreamedChunk();
   void OnStreamedChunk(beast::error_code ec);
   void Dispatch();
@@ -595,15 +597,7 @@ void Session::OnHeader(beast::error_code ec) {
     expects_continue_ = false;
   }
   if (server_.options().body_streamer) {
-    Request head;
-    head.method = method_;
-    head.target = target_;
-    const size_t q = target_.find('?');
-    head.path = target_.substr(0, q);
-    if (q != std::string::npos) head.query_string = target_.substr(q + 1);
-    for (const auto& field : header) head.headers.Add(std::string(field.name_string()), std::string(field.value()));
-    head.request_id = request_id_;
-    head.remote_address = remote_;
+    const Request head = RequestHead(header);
     BodyStreaming streaming;
     try {
       streaming = server_.options().body_streamer(head);
@@ -634,6 +628,19 @@ void Session::OnHeader(beast::error_code ec) {
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnBody(ec); });
   });
+}
+
+Request Session::RequestHead(const http::request_header<>& header) const {
+  Request head;
+  head.method = method_;
+  head.target = target_;
+  const size_t q = target_.find('?');
+  head.path = target_.substr(0, q);
+  if (q != std::string::npos) head.query_string = target_.substr(q + 1);
+  for (const auto& field : header) head.headers.Add(std::string(field.name_string()), std::string(field.value()));
+  head.request_id = request_id_;
+  head.remote_address = remote_;
+  return head;
 }
 
 void Session::ContinueThenRead(std::function<void()> read) {
@@ -751,19 +758,9 @@ void Session::DispatchRequest(const http::request_header<>& message, bool keep_a
                               std::shared_ptr<StreamedBody> streamed) {
   keep_alive_ = keep_alive;
 
-  Request request;
-  request.method = method_;
-  request.target = target_;
-  const size_t q = target_.find('?');
-  request.path = target_.substr(0, q);
-  if (q != std::string::npos) request.query_string = target_.substr(q + 1);
-  for (const auto& field : message) {
-    request.headers.Add(std::string(field.name_string()), std::string(field.value()));
-  }
+  Request request = RequestHead(message);
   request.body = std::move(body);
   request.streamed_body = std::move(streamed);
-  request.request_id = request_id_;
-  request.remote_address = remote_;
 
   SetDeadline(server_.options().request_timeout);
   state_ = State::kHandling;
