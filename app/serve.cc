@@ -3,12 +3,14 @@
 #include <unistd.h>
 
 #include <cassert>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <vector>
 
 #include "actors/runtime.h"
 #include "app/admin_key_file.h"
+#include "app/media_gc.h"
 #include "app/ops_routes.h"
 #include "actors/secret_box.h"
 #include "gateway/http_server.h"
@@ -158,6 +160,18 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   if (!opened_media.ok()) return teardown.Fail(opened_media.status());
   std::unique_ptr<media::MediaStore> media_store = std::move(*opened_media);
   (void)media_store->CleanTemporaryFiles();  // uploads a crash left half written
+  // Objects no media file names any more: once the view shows the whole log, and before
+  // anything can upload. A failure only skips the collection.
+  if (view->WaitForPosition(log->HeadPosition(), std::chrono::seconds(60))) {
+    auto removed = RemoveUnreferencedMedia(*view, *media_store);
+    if (!removed.ok()) {
+      environment.announce("media: garbage collection skipped: " + removed.status().ToString());
+    } else if (*removed > 0) {
+      environment.announce("media: removed " + std::to_string(*removed) + " unreferenced object(s)");
+    }
+  } else {
+    environment.announce("media: garbage collection skipped: the config view did not reach the log head");
+  }
 
   actors::RuntimeOptions runtime_options;
   runtime_options.scheduler_threads = config.scheduler_threads;

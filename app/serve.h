@@ -15,8 +15,9 @@ namespace dialtone::app {
 
 struct ServeEnvironment {
   std::optional<std::string> admin_key;   // DIALTONE_ADMIN_KEY, if set
-  // Receives the lines meant for the operator's stdout: a newly created admin key, then
-  // "listening on http://HOST:PORT" once the server accepts connections.
+  // Receives the lines meant for the operator's stdout: a newly created admin key, a
+  // "media: …" line when the start removed unreferenced media objects (or could not),
+  // then "listening on http://HOST:PORT" once the server accepts connections.
   std::function<void(std::string_view line)> announce;
 };
 

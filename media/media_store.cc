@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 #include <cstring>
@@ -283,6 +284,24 @@ Status MediaStore::Remove(std::string_view object_key) {
     return IOErrorAt("cannot remove", path, errno);
   }
   return FsyncDirectory(path.parent_path());
+}
+
+Result<std::vector<std::string>> MediaStore::ListObjects() const {
+  std::vector<std::string> keys;
+  std::error_code ec;
+  fs::directory_iterator fanouts(objects_dir_, ec);
+  if (ec) return Status::IOError("cannot list " + objects_dir_.string() + ": " + ec.message());
+  for (const fs::directory_entry& fanout : fanouts) {
+    if (!fanout.is_directory(ec)) continue;
+    fs::directory_iterator objects(fanout.path(), ec);
+    if (ec) return Status::IOError("cannot list " + fanout.path().string() + ": " + ec.message());
+    for (const fs::directory_entry& object : objects) {
+      std::string key = "sha256/" + fanout.path().filename().string() + "/" + object.path().filename().string();
+      if (IsValidObjectKey(key) && object.is_regular_file(ec)) keys.push_back(std::move(key));
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
 }
 
 Result<size_t> MediaStore::CleanTemporaryFiles() {

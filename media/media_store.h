@@ -19,6 +19,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -125,6 +126,10 @@ class MediaStore {
   // Deletes a stored object (garbage collection: the caller has established that nothing
   // refers to it and no upload of the same bytes is being committed concurrently).
   Status Remove(std::string_view object_key);
+
+  // Every stored object's key, sorted. Files under sha256/ whose name is not a valid key
+  // are not listed (and never removed by garbage collection).
+  Result<std::vector<std::string>> ListObjects() const;
 
   // Removes temporary files left by uploads that never ended (a crash). Files of uploads
   // still open in this process are kept. Returns how many files were removed.

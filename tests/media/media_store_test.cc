@@ -5,6 +5,7 @@
 #include <sndfile.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -356,6 +357,24 @@ BOOST_AUTO_TEST_CASE(StoredObjectCanBeReadBackAndRemoved) {
   BOOST_TEST(FilesUnder(media_root).empty());
   BOOST_TEST(static_cast<int>(store->Remove(info->object_key).code()) ==
              static_cast<int>(ErrorCode::kNotFound));
+}
+
+BOOST_AUTO_TEST_CASE(ListObjectsNamesEveryStoredObjectSortedAndSkipsStrangers) {
+  auto empty = store->ListObjects();
+  BOOST_REQUIRE(empty.ok());
+  BOOST_TEST(empty->empty());
+  auto a = Store(MakeAudio(SF_FORMAT_WAV | SF_FORMAT_PCM_16, 8000, 1, 8000));
+  auto b = Store(MakeAudio(SF_FORMAT_WAV | SF_FORMAT_PCM_16, 8000, 1, 8001));
+  BOOST_REQUIRE(a.ok());
+  BOOST_REQUIRE(b.ok());
+  // A file that is not an object (wrong name) is not listed.
+  const fs::path stranger = media_root / "sha256" / a->object_key.substr(7, 2) / "notes.txt";
+  std::ofstream(stranger) << "x";
+  auto listed = store->ListObjects();
+  BOOST_REQUIRE(listed.ok());
+  std::vector<std::string> expected = {a->object_key, b->object_key};
+  std::sort(expected.begin(), expected.end());
+  BOOST_TEST(*listed == expected, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(WellFormedUnknownKeyIsNotFound) {

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -823,6 +824,50 @@ BOOST_FIXTURE_TEST_CASE(AReadRightAfterAWriteSeesIt, Server) {
     BOOST_TEST(BodyOf(Call(port(), "GET", "/v1/users?username=user" + std::to_string(i), Key(t.key)))["data"].size() ==
                1u);
   }
+}
+
+BOOST_AUTO_TEST_CASE(AStartRemovesTheMediaObjectsNoMediaFileNamesAndKeepsTheOthers) {
+  TempDir dir;
+  const std::filesystem::path media_root = std::filesystem::path(dir.path()) / "media";
+  const std::string shared_wav = Resources::PcmWav(8000, 8000), replaced_wav = Resources::PcmWav(8001, 8000),
+                    kept_wav = Resources::PcmWav(8002, 8000);
+  std::string shared_key, replaced_key, kept_key, survivor, key;
+  {
+    Node node(dir.path());
+    BOOST_TEST_REQUIRE(node.started());
+    const Tenant t = MakeTenant(node.port(), "acme");
+    key = t.key;
+    auto upload = [&](const std::string& media, const std::string& bytes) {
+      const HttpReply put = CallRaw(node.port(), "PUT", "/v1/media/" + media + "/content",
+                                    With(Key(t.key), "content-type", "audio/wav"), bytes);
+      BOOST_TEST_REQUIRE(put.status == 200, put.body);
+      return BodyOf(put)["object_key"].get<std::string>();
+    };
+    const std::string deleted = CreateId(node.port(), Key(t.key), "/v1/media", Json{{"name", "a"}, {"kind", "greeting"}});
+    survivor = CreateId(node.port(), Key(t.key), "/v1/media", Json{{"name", "b"}, {"kind", "greeting"}});
+    const std::string reuploaded = CreateId(node.port(), Key(t.key), "/v1/media", Json{{"name", "c"}, {"kind", "moh"}});
+    shared_key = upload(deleted, shared_wav);
+    BOOST_TEST(upload(survivor, shared_wav) == shared_key);  // identical bytes, one object
+    replaced_key = upload(reuploaded, replaced_wav);
+    kept_key = upload(reuploaded, kept_wav);
+    BOOST_TEST(Call(node.port(), "DELETE", "/v1/media/" + deleted, Key(t.key)).status == 204);
+    BOOST_TEST(node.Stop().ok());
+  }
+  // Bytes stored whose media file was never recorded (a crash between the two).
+  const std::string orphan_key = "sha256/ab/ab" + std::string(62, '0');
+  std::filesystem::create_directories(media_root / "sha256" / "ab");
+  std::ofstream(media_root / orphan_key) << "orphan";
+  for (const std::string& k : {shared_key, replaced_key, kept_key}) BOOST_TEST_REQUIRE(std::filesystem::exists(media_root / k));
+
+  Node again(dir.path());
+  BOOST_TEST_REQUIRE(again.started());
+  BOOST_TEST(std::filesystem::exists(media_root / shared_key));  // still named by the survivor
+  BOOST_TEST(std::filesystem::exists(media_root / kept_key));
+  BOOST_TEST(!std::filesystem::exists(media_root / replaced_key));
+  BOOST_TEST(!std::filesystem::exists(media_root / orphan_key));
+  const HttpReply got = Call(again.port(), "GET", "/v1/media/" + survivor + "/content", Key(key));
+  BOOST_TEST(got.status == 200);
+  BOOST_TEST(got.body == shared_wav);
 }
 
 BOOST_AUTO_TEST_CASE(ARestartServesTheSameDocuments) {
