@@ -72,6 +72,17 @@ nlohmann::json Json(const std::string& text) {
   return j;
 }
 
+// POSTs `body` the way curl does with Expect: 100-continue: the head alone, the interim
+// `100 Continue` required before the body is sent, then the final reply.
+HttpReply PostAfterContinue(uint16_t port, const std::string& target, const std::string& body) {
+  HttpConnection connection(port);
+  BOOST_REQUIRE(connection.SendRaw("POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                                   std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n"));
+  BOOST_TEST_REQUIRE(connection.ReadReply().status == 100);
+  BOOST_REQUIRE(connection.SendRaw(body));
+  return connection.ReadReply();
+}
+
 struct TestServer {
   explicit TestServer(Handler handler, HttpServerOptions options = {}) {
     options.port = 0;
@@ -507,12 +518,7 @@ BOOST_AUTO_TEST_CASE(ExpectContinueGetsAnInterimResponseBeforeTheBodyIsSent) {
     responder.Send(Response::Text(200, r.body));
   }).ok());
   TestServer server(router.AsHandler());
-  HttpConnection connection(server.port());
-  BOOST_REQUIRE(connection.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
-                                   "Expect: 100-continue\r\n\r\n"));
-  BOOST_TEST(connection.ReadReply().status == 100);
-  BOOST_REQUIRE(connection.SendRaw("hello"));
-  const HttpReply reply = connection.ReadReply();
+  const HttpReply reply = PostAfterContinue(server.port(), "/echo", "hello");
   BOOST_TEST(reply.status == 200);
   BOOST_TEST(reply.body == "hello");
 }
@@ -610,12 +616,7 @@ BOOST_AUTO_TEST_CASE(ABodyLargerThanTheMemoryLimitStreamsIntoItsSinkInChunks) {
 
 BOOST_AUTO_TEST_CASE(AStreamedBodyAskingToContinueGetsAnInterimResponseFirst) {
   StreamingServer s;
-  HttpConnection connection(s.server->port());
-  BOOST_REQUIRE(connection.SendRaw("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
-                                   "Expect: 100-continue\r\n\r\n"));
-  BOOST_TEST(connection.ReadReply().status == 100);
-  BOOST_REQUIRE(connection.SendRaw("abc"));
-  const HttpReply reply = connection.ReadReply();
+  const HttpReply reply = PostAfterContinue(s.server->port(), "/upload", "abc");
   BOOST_TEST(reply.status == 200);
   BOOST_TEST(reply.body == "3 " + std::to_string(Checksum("abc")) + " 0");
 }

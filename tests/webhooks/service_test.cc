@@ -213,6 +213,19 @@ class Fixture {
 
 Json BodyOf(const testing::ReceivedRequest& r) { return Json::parse(r.body); }
 
+// The callId of each delivery, in the order received.
+std::vector<std::string> CallIdsOf(const std::vector<testing::ReceivedRequest>& requests) {
+  std::vector<std::string> ids;
+  for (const auto& r : requests) ids.push_back(BodyOf(r)["data"]["callId"].get<std::string>());
+  return ids;
+}
+// "c0" .. "c<n-1>", the calls the ordering tests append.
+std::vector<std::string> NumberedCalls(int n) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i) ids.push_back("c" + std::to_string(i));
+  return ids;
+}
+
 BOOST_AUTO_TEST_CASE(CallEventsAreDeliveredSignedToTheSubscribedWebhooks) {
   Fixture f;
   TestReceiver receiver({});
@@ -369,11 +382,7 @@ BOOST_AUTO_TEST_CASE(DeliveriesBeyondAFullQueueWaitAndAreAllSentInLogOrder) {
   receiver.ReleaseHeld();
   BOOST_REQUIRE(receiver.WaitForRequests(5));
   BOOST_REQUIRE(f.WaitForAttempts(5));
-  const auto requests = receiver.Requests();
-  BOOST_TEST_REQUIRE(requests.size() == 5u);
-  for (size_t i = 0; i < requests.size(); ++i) {
-    BOOST_TEST(BodyOf(requests[i])["data"]["callId"] == "c" + std::to_string(i));
-  }
+  BOOST_TEST(CallIdsOf(receiver.Requests()) == NumberedCalls(5), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(TheBacklogIsResumedInLogOrder) {
@@ -385,10 +394,7 @@ BOOST_AUTO_TEST_CASE(TheBacklogIsResumedInLogOrder) {
   options.dispatcher.worker_count = 1;
   f.StartService(options);
   BOOST_REQUIRE(receiver.WaitForRequests(12));
-  const auto requests = receiver.Requests();
-  for (size_t i = 0; i < requests.size(); ++i) {
-    BOOST_TEST(BodyOf(requests[i])["data"]["callId"] == "c" + std::to_string(i));
-  }
+  BOOST_TEST(CallIdsOf(receiver.Requests()) == NumberedCalls(12), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(AnUnfinishedDeliveryOlderThanTheResumeWindowIsRecordedExpiredAndNeverSent) {
