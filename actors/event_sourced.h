@@ -33,11 +33,14 @@
 //
 // Model requirements (all static, no CAF):
 //   using State, Command, Value, Receipt;
+//   using Error;                                     // the commands' error: constructible
+//                                                    // from a Status, with .status
+//   Error VersionConflict(std::string message, uint64_t actual_version);
 //   Status ValidateRoute(const Command&);            // before any actor is spawned
 //   std::string StreamOf(const Command&);
 //   const std::string& IdempotencyKey(const Command&);
-//   Result<Decision<Receipt>> Decide(const State&, const Command&, time_point,
-//                                    const ActorEnvironment&);
+//   Result<Decision<Receipt>, Error> Decide(const State&, const Command&, time_point,
+//                                           const ActorEnvironment&);
 //   Status Replay(State&, const RecordedEvents&);     // checked fold
 //   uint64_t Version(const State&);
 //   uint64_t SnapshotSize(const State&);              // items a snapshot holds
@@ -111,18 +114,18 @@ struct Decision {
 // Calls the reply function exactly once: explicitly, or with kUnavailable when the last
 // reference goes away unanswered (a message dropped by a stopped actor, an actor that
 // stopped with queued commands).
-template <class Value>
+template <class Value, class Error>
 class ReplyOnce {
  public:
-  using Function = std::function<void(Result<Value>)>;
+  using Function = std::function<void(Result<Value, Error>)>;
   explicit ReplyOnce(Function fn) : fn_(std::move(fn)) {}
   ReplyOnce(const ReplyOnce&) = delete;
   ReplyOnce& operator=(const ReplyOnce&) = delete;
   ~ReplyOnce() {
-    if (fn_) fn_(Status::Unavailable("the actor stopped before replying"));
+    if (fn_) fn_(Error(Status::Unavailable("the actor stopped before replying")));
   }
 
-  void operator()(Result<Value> result) {
+  void operator()(Result<Value, Error> result) {
     assert(fn_ && "a command was replied to twice");
     Function fn = std::move(fn_);
     fn_ = nullptr;
@@ -136,7 +139,7 @@ class ReplyOnce {
 template <class Model>
 struct CommandEnvelope {
   typename Model::Command command;
-  std::shared_ptr<ReplyOnce<typename Model::Value>> reply;
+  std::shared_ptr<ReplyOnce<typename Model::Value, typename Model::Error>> reply;
 };
 
 // The store's completion of one append, delivered as a message to the appending actor.
@@ -163,6 +166,7 @@ class EventSourcedActor final : public caf::event_based_actor {
   using State = typename Model::State;
   using Value = typename Model::Value;
   using Receipt = typename Model::Receipt;
+  using Error = typename Model::Error;
   using Envelope = CommandEnvelope<Model>;
 
   // Idempotency keys (of this stream's recent events) answered without deciding again.
@@ -228,7 +232,7 @@ class EventSourcedActor final : public caf::event_based_actor {
     int attempts = 0;                    // re-plans of the current side append
     uint64_t ticket = 0;                 // of the append in flight (0: none)
     std::vector<size_t> written;         // before-appends that appended something
-    std::optional<Result<Value>> outcome;
+    std::optional<Result<Value, Error>> outcome;
   };
 
   struct Remembered {
@@ -258,7 +262,7 @@ class EventSourcedActor final : public caf::event_based_actor {
   void Begin(Envelope envelope) {
     if (needs_sync_) {
       if (Status s = CatchUp(); !s.ok()) {
-        (*envelope.reply)(s);
+        (*envelope.reply)(Error(std::move(s)));
         return;
       }
     }
@@ -271,9 +275,9 @@ class EventSourcedActor final : public caf::event_based_actor {
       }
     }
     const auto now = std::chrono::system_clock::now();
-    Result<Decision<Receipt>> decided = Model::Decide(state_, envelope.command, now, *env_);
+    Result<Decision<Receipt>, Error> decided = Model::Decide(state_, envelope.command, now, *env_);
     if (!decided.ok()) {
-      (*envelope.reply)(decided.status());
+      (*envelope.reply)(decided.error());
       return;
     }
     if (decided->events.empty() && decided->before.empty() && decided->after.empty()) {
@@ -303,7 +307,7 @@ class EventSourcedActor final : public caf::event_based_actor {
           const SideAppend& side = f.decision.before[f.step];
           Result<bool> started = StartSideAppend(side.stream, side.plan);
           if (!started.ok()) {
-            Fail(started.status());
+            Fail(Error(started.status()));
             continue;
           }
           if (*started) return;
@@ -361,9 +365,9 @@ class EventSourcedActor final : public caf::event_based_actor {
     in_flight_->attempts = 0;
   }
 
-  // The command fails with `status` once the before-appends it wrote are taken back.
-  void Fail(Status status) {
-    in_flight_->outcome.emplace(std::move(status));
+  // The command fails with `error` once the before-appends it wrote are taken back.
+  void Fail(Error error) {
+    in_flight_->outcome.emplace(std::move(error));
     ToPhase(Phase::kUndo);
   }
 
@@ -428,7 +432,7 @@ class EventSourcedActor final : public caf::event_based_actor {
         } else if (raced && f.attempts < kSideRetries) {
           ++f.attempts;  // read the side stream again and re-plan
         } else {
-          Fail(done.outcome.error().status);
+          Fail(Error(done.outcome.error().status));
         }
         break;
       case Phase::kMain:
@@ -453,12 +457,12 @@ class EventSourcedActor final : public caf::event_based_actor {
       const store::AppendError& error = outcome.error();
       needs_sync_ = true;  // whatever happened, read the stream again before deciding
       if (error.status.code() == ErrorCode::kWrongExpectedVersion) {
-        Fail(Status(ErrorCode::kWrongExpectedVersion,
-                    "'" + stream_ + "' was written by another writer: it is at version " +
-                        std::to_string(error.actual_version) + ", this actor decided at " +
-                        std::to_string(Model::Version(state_))));
+        Fail(Model::VersionConflict("'" + stream_ + "' was written by another writer: it is at version " +
+                                        std::to_string(error.actual_version) + ", this actor decided at " +
+                                        std::to_string(Model::Version(state_)),
+                                    error.actual_version));
       } else {
-        Fail(error.status);
+        Fail(Error(error.status));
       }
       return;
     }
@@ -472,9 +476,9 @@ class EventSourcedActor final : public caf::event_based_actor {
     if (!fold_as_sent) {
       if (Status s = CatchUp(); !s.ok()) {
         // The events are in the log: the command happened, but its reply cannot be built.
-        f.outcome.emplace(Status(s.code(), "appended to '" + stream_ + "' at position " +
-                                               std::to_string(result.last_position) +
-                                               " but could not read it back: " + s.message()));
+        f.outcome.emplace(Error(Status(s.code(), "appended to '" + stream_ + "' at position " +
+                                                     std::to_string(result.last_position) +
+                                                     " but could not read it back: " + s.message())));
         ToPhase(Phase::kAfter);
         return;
       }
@@ -508,7 +512,7 @@ class EventSourcedActor final : public caf::event_based_actor {
       }
       if (Status s = Model::Replay(state_, recorded); !s.ok()) {
         Reset();
-        f.outcome.emplace(Status::Internal("events decided by this actor do not fold: " + s.message()));
+        f.outcome.emplace(Error(Status::Internal("events decided by this actor do not fold: " + s.message())));
         ToPhase(Phase::kAfter);
         return;
       }
@@ -640,6 +644,7 @@ template <class Model>
 class Directory final : public caf::event_based_actor {
  public:
   using Envelope = CommandEnvelope<Model>;
+  using Error = typename Model::Error;
   using Child = EventSourcedActor<Model>;
 
   Directory(caf::actor_config& config, std::shared_ptr<ActorEnvironment> env)
@@ -658,11 +663,11 @@ class Directory final : public caf::event_based_actor {
     return {
         [this](Envelope& envelope) {
           if (shutting_down_) {
-            (*envelope.reply)(Status::Unavailable("the actor runtime is shutting down"));
+            (*envelope.reply)(Error(Status::Unavailable("the actor runtime is shutting down")));
             return;
           }
           if (Status s = Model::ValidateRoute(envelope.command); !s.ok()) {
-            (*envelope.reply)(s);
+            (*envelope.reply)(Error(std::move(s)));
             return;
           }
           std::string stream = Model::StreamOf(envelope.command);

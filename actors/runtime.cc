@@ -7,60 +7,72 @@
 #include <string>
 #include <thread>
 
-#include "actors/account_model.h"
 #include "actors/event_sourced.h"
-#include "actors/secret_box.h"
+#include "domain/account_fold.h"
+#include "domain/account_rules.h"
+#include "domain/secret_box.h"
 
 #include <caf/scheduler/test_coordinator.hpp>
 
 namespace dialtone::actors {
 namespace {
 
+using commands::AccountCommand;
+using commands::AccountCommandResult;
+using commands::AccountReply;
+using commands::AccountService;
+using commands::CommandError;
+
 constexpr size_t kMaxSchedulerThreads = 1024;
 
-// The account rules (account_model.h) in the shape EventSourcedActor expects.
+// The account rules (domain/account_rules.h) in the shape EventSourcedActor expects.
 struct AccountModel {
-  using State = AccountState;
+  using State = domain::AccountState;
   using Command = AccountCommand;
   using Value = AccountCommandResult;
-  using Receipt = CommandReceipt;
+  using Receipt = domain::CommandReceipt;
+  using Error = CommandError;
 
-  static Status ValidateRoute(const Command& c) { return ValidateAccountId(c.account_id); }
-  static std::string StreamOf(const Command& c) { return AccountStream(c.account_id); }
+  static Error VersionConflict(std::string message, uint64_t actual_version) {
+    return CommandError::VersionMismatch(std::move(message), actual_version);
+  }
+
+  static Status ValidateRoute(const Command& c) { return domain::ValidateAccountId(c.account_id); }
+  static std::string StreamOf(const Command& c) { return domain::AccountStream(c.account_id); }
   static const std::string& IdempotencyKey(const Command& c) { return c.context.idempotency_key; }
 
   // The account's decision, its reservations turned into side appends: claims before the
   // account's events (taken back by a release if the command fails), releases after.
-  static Result<detail::Decision<Receipt>> Decide(const State& s, const Command& c,
-                                                  std::chrono::system_clock::time_point now,
-                                                  const detail::ActorEnvironment& env) {
-    Result<AccountDecision> decided = DecideAccountCommand(s, c, now, DecideOptions{env.secret_key});
-    if (!decided.ok()) return decided.status();
+  static Result<detail::Decision<Receipt>, Error> Decide(const State& s, const Command& c,
+                                                         std::chrono::system_clock::time_point now,
+                                                         const detail::ActorEnvironment& env) {
+    domain::Decided decided = domain::DecideAccountCommand(s, c, now, domain::DecideOptions{env.secret_key});
+    if (!decided.ok()) return decided.error();
     detail::Decision<Receipt> decision;
     decision.events = std::move(decided->events);
     decision.receipt = std::move(decided->receipt);
-    for (const Reservation& r : decided->claims) {
+    for (const domain::Reservation& r : decided->claims) {
       decision.before.push_back(detail::SideAppend{
-          ReservationStream(r),
+          domain::ReservationStream(r),
           [r, context = c.context](const std::optional<events::RecordedEvent>& last) {
-            return DecideClaim(last, r, context);
+            return domain::DecideClaim(last, r, context);
           },
           [r, context = c.context](const std::optional<events::RecordedEvent>& last)
-              -> Result<std::vector<events::EventData>> { return DecideRelease(last, r, context); }});
+              -> Result<std::vector<events::EventData>> { return domain::DecideRelease(last, r, context); }});
     }
-    for (const Reservation& r : decided->releases) {
+    for (const domain::Reservation& r : decided->releases) {
       decision.after.push_back(detail::SideAppend{
-          ReservationStream(r),
+          domain::ReservationStream(r),
           [r, context = c.context](const std::optional<events::RecordedEvent>& last)
-              -> Result<std::vector<events::EventData>> { return DecideRelease(last, r, context); },
+              -> Result<std::vector<events::EventData>> { return domain::DecideRelease(last, r, context); },
           nullptr});
     }
     return decision;
   }
-  static Status Replay(State& s, const events::RecordedEvents& e) { return ReplayAccount(s, e); }
+  static Status Replay(State& s, const events::RecordedEvents& e) { return domain::ReplayAccount(s, e); }
   static uint64_t Version(const State& s) { return s.version; }
   static bool Exists(const State& s) { return s.exists(); }
-  static std::string EncodeSnapshot(const State& s) { return EncodeAccountSnapshot(s); }
+  static std::string EncodeSnapshot(const State& s) { return domain::EncodeAccountSnapshot(s); }
   // What a snapshot of the state holds (its cost grows with it).
   static uint64_t SnapshotSize(const State& s) {
     uint64_t n = s.api_keys.size() + s.secrets.size();
@@ -68,13 +80,13 @@ struct AccountModel {
     return n;
   }
   static Result<State> DecodeSnapshot(std::string_view bytes, uint64_t version) {
-    return DecodeAccountSnapshot(bytes, version);
+    return domain::DecodeAccountSnapshot(bytes, version);
   }
   static void NoteReceipt(Receipt& r, const events::RecordedEvent& e) {
-    actors::NoteReceipt(r, e);
+    domain::NoteReceipt(r, e);
   }
   static Value MakeValue(const State& s, uint64_t position, const Receipt& r) {
-    return MakeCommandResult(s, position, r);
+    return domain::MakeCommandResult(s, position, r);
   }
 };
 
@@ -88,14 +100,15 @@ class ActorAccountService final : public AccountService {
 
   void Execute(AccountCommand command, AccountReply reply) override {
     if (!accepting_.load()) {
-      reply(Status::Unavailable("the actor runtime is shut down"));
+      reply(CommandError(Status::Unavailable("the actor runtime is shut down")));
       return;
     }
     // A message the directory never handles (it stopped meanwhile) is answered
     // kUnavailable by ReplyOnce when dropped.
     caf::anon_send(directory_,
-                   AccountEnvelope{std::move(command), std::make_shared<detail::ReplyOnce<
-                                                           AccountCommandResult>>(std::move(reply))});
+                   AccountEnvelope{std::move(command),
+                                   std::make_shared<detail::ReplyOnce<AccountCommandResult, CommandError>>(
+                                       std::move(reply))});
   }
 
  private:
@@ -189,10 +202,10 @@ Result<std::unique_ptr<Runtime>> Runtime::Start(store::EventLog& log,
   std::string secret_key = options.secret_key;
   if (secret_key.empty()) {
     // No persisted key: secrets sealed now cannot be opened after a restart.
-    Result<std::string> ephemeral = GenerateSecretKey();
+    Result<std::string> ephemeral = domain::GenerateSecretKey();
     if (!ephemeral.ok()) return ephemeral.status();
     secret_key = std::move(ephemeral).value();
-  } else if (secret_key.size() != kSecretKeyBytes) {
+  } else if (secret_key.size() != domain::kSecretKeyBytes) {
     return Status::InvalidArgument("secret_key must be 32 bytes, not " +
                                    std::to_string(secret_key.size()));
   }

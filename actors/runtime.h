@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "actors/account_service.h"
+#include "commands/account_commands.h"
 #include "common/status.h"
 #include "store/event_log.h"
 
@@ -21,7 +21,7 @@ struct RuntimeOptions {
   // must not be used (nothing would run while it waits). scheduler_threads is ignored.
   bool deterministic = false;
   // The node key sealing secret values (AES-256-GCM): exactly 32 raw bytes, the same on
-  // every start (see LoadOrCreateSecretKeyFile in secret_box.h; the app keeps it at
+  // every start (see LoadOrCreateSecretKeyFile in domain/secret_box.h; the app keeps it at
   // <data>/secret.key). Empty: an ephemeral random key is generated, so secrets sealed by
   // this runtime cannot be opened after a restart (tests only).
   std::string secret_key;
@@ -34,7 +34,8 @@ class Runtime {
   static Result<std::unique_ptr<Runtime>> Start(store::EventLog& log, const RuntimeOptions& options);
   virtual ~Runtime() = default;
 
-  virtual AccountService& accounts() = 0;
+  // The account commands, carried out by one actor per account.
+  virtual commands::AccountService& accounts() = 0;
   // Actors currently running (accounts and any others the runtime owns): today the
   // account directory plus one actor per account in memory; 0 after Shutdown().
   virtual size_t ActorsAlive() const = 0;

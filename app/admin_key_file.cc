@@ -1,6 +1,6 @@
 #include "app/admin_key_file.h"
 
-#include "actors/account_model.h"
+#include "commands/api_keys.h"
 
 #include <cerrno>
 #include <cstring>
@@ -56,7 +56,7 @@ Result<AdminKeySetup> LoadOrCreateAdminKey(const std::string& data_dir,
   AdminKeySetup setup;
   if (env_secret.has_value()) {
     if (env_secret->empty()) return Status::InvalidArgument("DIALTONE_ADMIN_KEY is set but empty");
-    if (actors::ParseApiKey(*env_secret)) {
+    if (commands::ParseApiKey(*env_secret)) {
       return Status::InvalidArgument("DIALTONE_ADMIN_KEY has the shape of an account key (dtk_…); choose another");
     }
     setup.key = gateway::AdminKey::FromSecret(*env_secret);

@@ -12,7 +12,7 @@
 #include "app/admin_key_file.h"
 #include "app/media_gc.h"
 #include "app/ops_routes.h"
-#include "actors/secret_box.h"
+#include "domain/secret_box.h"
 #include "gateway/http_server.h"
 #include "gateway/router.h"
 #include "gateway/est/est_api.h"
@@ -123,7 +123,7 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
 
   // The node key sealing write-only secrets of resources (created on first start).
   const std::string secret_key_path = (data / "secret.key").string();
-  auto secret_key = actors::LoadOrCreateSecretKeyFile(secret_key_path);
+  auto secret_key = domain::LoadOrCreateSecretKeyFile(secret_key_path);
   if (!secret_key.ok()) {
     return teardown.Fail(Status(secret_key.status().code(), "cannot load the node secret key " + secret_key_path +
                                                                 ": " + secret_key.status().message()));

@@ -31,7 +31,8 @@
 #include <vector>
 
 #include "account.pb.h"
-#include "actors/account_model.h"
+#include "domain/account_fold.h"
+#include "domain/account_rules.h"
 #include "common/status.h"
 #include "events/event.h"
 #include "events/event_types.h"
@@ -284,26 +285,26 @@ Result<History> BuildHistory(const BenchConfig& config) {
   const auto now = std::chrono::system_clock::now();
   uint64_t n = 0;
   for (auto& account : history.accounts) {
-    actors::AccountState state;
-    actors::AccountCommand command;
-    command.kind = actors::AccountCommand::Kind::kCreate;
+    domain::AccountState state;
+    commands::AccountCommand command;
+    command.kind = commands::AccountCommand::Kind::kCreate;
     command.account_id = events::NewUuid();
     command.context.principal = "admin";
-    account.stream = actors::AccountStream(command.account_id);
+    account.stream = domain::AccountStream(command.account_id);
     while (account.events.size() < config.events_per_account) {
       command.settings = SampleSettings(n++);
       command.context.correlation_id = events::NewUuid();
-      auto decided = actors::DecideAccount(state, command, now);
+      auto decided = domain::DecideAccount(state, command, now);
       if (!decided.ok()) {
         return Status(decided.status().code(),
                       "deciding a bench account command: " + decided.status().message());
       }
       if (decided->empty()) return Status::Internal("a bench account command decided no event");
       for (auto& data : *decided) {
-        actors::ApplyAccountEvent(state, Recorded(account.stream, state.version + 1, data));
+        domain::ApplyAccountEvent(state, Recorded(account.stream, state.version + 1, data));
         account.events.push_back(std::move(data));
       }
-      command.kind = actors::AccountCommand::Kind::kUpdate;
+      command.kind = commands::AccountCommand::Kind::kUpdate;
     }
     history.total_events += account.events.size();
   }
@@ -559,8 +560,8 @@ Result<Throughput> LogReadAll(const std::string& path, const History& history, d
 // Folds one account's events into a fresh state with the actor's recovery fold, and
 // checks that the state reached the last event.
 Status ReplayOneAccount(const RecordedEvents& stream) {
-  actors::AccountState state;
-  Status s = actors::ReplayAccount(state, stream);
+  domain::AccountState state;
+  Status s = domain::ReplayAccount(state, stream);
   if (!s.ok()) return s;
   if (state.version != stream.size() || !state.exists()) {
     return Status::Internal("replay of " + std::to_string(stream.size()) +

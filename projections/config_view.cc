@@ -24,7 +24,7 @@
 #include <string_view>
 
 #include "account.pb.h"
-#include "actors/account_model.h"
+#include "domain/account_fold.h"
 #include "events/event_types.h"
 #include "model/schema.h"
 #include "model/validate.h"
@@ -168,17 +168,17 @@ Result<ResourceRow> DecodeRow(std::string_view key, std::string_view value) {
   return row;
 }
 
-// accounts value: u64 version ‖ actors::EncodeAccountSnapshot bytes.
-std::string EncodeAccountState(const actors::AccountState& state) {
+// accounts value: u64 version ‖ domain::EncodeAccountSnapshot bytes.
+std::string EncodeAccountState(const domain::AccountState& state) {
   std::string value;
   AppendBigEndian64(&value, state.version);
-  value += actors::EncodeAccountSnapshot(state);
+  value += domain::EncodeAccountSnapshot(state);
   return value;
 }
 
-Result<actors::AccountState> DecodeAccountState(std::string_view value) {
+Result<domain::AccountState> DecodeAccountState(std::string_view value) {
   if (value.size() < 8) return Status::Corruption("config view account state is damaged");
-  return actors::DecodeAccountSnapshot(value.substr(8), LoadBigEndian64(value.data()));
+  return domain::DecodeAccountSnapshot(value.substr(8), LoadBigEndian64(value.data()));
 }
 
 // api_keys value: u8 revoked ‖ u64 created_ms ‖ events::ApiKeyCreated bytes.
@@ -218,7 +218,7 @@ Result<events::ReservationClaimed> DecodeReservation(std::string_view value) {
 
 // The /v1 document of an account: identity, status, every AccountSettings field
 // (booleans 0/1) and epoch-second times.
-nlohmann::json AccountDocument(const actors::AccountView& view) {
+nlohmann::json AccountDocument(const commands::AccountView& view) {
   nlohmann::json doc = nlohmann::json::object();
   doc["account_id"] = view.account_id;
   doc["parent_id"] = view.parent_id;
@@ -716,7 +716,7 @@ Status RocksDbConfigView::Fold(const RecordedEvent& event) {
   return Status::NotFound("not folded by the config view");
 }
 
-// Account events reuse the account actor's fold (actors::ReplayAccount), so the view and
+// Account events reuse the rules' own fold (domain::ReplayAccount), so the view and
 // the actor can never disagree on defaults or merge rules. The account stream also
 // carries resource events, so the state's version is moved to just before each account
 // event: the view folds the account events of the stream, not all of its versions.
@@ -730,7 +730,7 @@ Status RocksDbConfigView::FoldAccount(const RecordedEvent& event) {
 
   auto stored = ReadThrough(accounts(), account_id);
   if (!stored.ok()) return stored.status();
-  actors::AccountState state;
+  domain::AccountState state;
   if (stored->has_value()) {
     auto decoded = DecodeAccountState(**stored);
     if (!decoded.ok()) return decoded.status();
@@ -738,12 +738,12 @@ Status RocksDbConfigView::FoldAccount(const RecordedEvent& event) {
   }
   const bool was_created = state.exists();
   state.version = event.version - 1;
-  if (!actors::ReplayAccount(state, events::RecordedEvents{event}).ok() ||
+  if (!domain::ReplayAccount(state, events::RecordedEvents{event}).ok() ||
       state.account_id != account_id) {
     return Status::InvalidArgument("account event does not apply");
   }
 
-  const actors::AccountView view = actors::ToAccountView(state);
+  const commands::AccountView view = domain::ToAccountView(state);
   batch_.Put(accounts(), account_id, EncodeAccountState(state));
   PutRow(RowKey(account_id, kAccountKind, account_id),
              EncodeRowValue(view.version, event.position, AccountDocument(view)));

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "account.pb.h"
-#include "actors/secret_box.h"
+#include "domain/secret_box.h"
 #include "call.pb.h"
 #include "events/event_types.h"
 #include "events/ids.h"
@@ -189,7 +189,7 @@ class Service final : public WebhookService, private AttemptSink {
         }
       } else if (type == events::kSecretStored) {
         events::SecretStored m;
-        if (m.ParseFromString(e.payload)) sealed_[{m.account_id(), m.ref()}] = actors::SealedSecret{m.nonce(), m.ciphertext()};
+        if (m.ParseFromString(e.payload)) sealed_[{m.account_id(), m.ref()}] = domain::SealedSecret{m.nonce(), m.ciphertext()};
       } else if (type == events::kSecretDeleted) {
         events::SecretDeleted m;
         if (m.ParseFromString(e.payload)) sealed_.erase({m.account_id(), m.ref()});
@@ -478,7 +478,7 @@ class Service final : public WebhookService, private AttemptSink {
   Result<std::string> OpenHookSecret(const std::string& account_id, const Hook& hook) const {
     auto sealed = sealed_.find({account_id, hook.secret_ref});
     if (sealed == sealed_.end()) return Status::FailedPrecondition("the webhook's secret is not stored");
-    auto opened = actors::OpenSecret(options_.secret_key, sealed->second, actors::SecretAad(account_id, hook.secret_ref));
+    auto opened = domain::OpenSecret(options_.secret_key, sealed->second, domain::SecretAad(account_id, hook.secret_ref));
     if (!opened.ok()) return Status::FailedPrecondition("the webhook's secret cannot be opened: " + opened.status().message());
     return opened;
   }
@@ -495,7 +495,7 @@ class Service final : public WebhookService, private AttemptSink {
   uint64_t position_ = 0;
   bool caught_up_ = false;
   std::map<std::string, std::map<std::string, Hook>> hooks_;                     // account -> id -> hook
-  std::map<std::pair<std::string, std::string>, actors::SealedSecret> sealed_;  // (account, ref)
+  std::map<std::pair<std::string, std::string>, domain::SealedSecret> sealed_;  // (account, ref)
   std::unordered_map<std::string, LiveCall> calls_;                             // call id -> call
   uint64_t calls_started_ = 0;
   std::unordered_map<std::string, Intent> intents_;  // before the first catch-up: not yet finished

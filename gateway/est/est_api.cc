@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/account_model.h"
+#include "commands/account_commands.h"
 #include "events/ids.h"
 #include "gateway/est/auth.h"
 #include "gateway/est/errors.h"
@@ -34,7 +34,7 @@ namespace dialtone::gateway::est {
 namespace {
 
 using Json = nlohmann::json;
-using Op = actors::ResourceCommand::Op;
+using Op = commands::ResourceCommand::Op;
 using projections::ResourceRow;
 using Filters = std::vector<std::pair<std::string, std::string>>;
 
@@ -279,7 +279,7 @@ Json RenderEndpoint(const ResourceRow& row) {
   return out;
 }
 
-ResourceRow RowOf(const actors::ResourceResult& r, std::string account_id) {
+ResourceRow RowOf(const commands::ResourceResult& r, std::string account_id) {
   ResourceRow row;
   row.account_id = std::move(account_id);
   row.kind = r.kind;
@@ -430,7 +430,7 @@ const ListKind kCredentialList{"credential_list", "credential list", "credential
 // --- the API ------------------------------------------------------------------------------------
 
 struct EstApi::Impl {
-  actors::AccountService& accounts;
+  commands::AccountService& accounts;
   const projections::ConfigView& view;
   const projections::calls::CallsView* calls;
   AdminKey admin_key;
@@ -438,7 +438,7 @@ struct EstApi::Impl {
   v1::WorkerPool workers;
   v1::CredentialCache credentials;
 
-  Impl(actors::AccountService& a, const projections::ConfigView& v, const projections::calls::CallsView* c,
+  Impl(commands::AccountService& a, const projections::ConfigView& v, const projections::calls::CallsView* c,
        AdminKey k, EstApiOptions o)
       : accounts(a), view(v), calls(c), admin_key(std::move(k)), options(std::move(o)),
         workers(std::max<size_t>(1, options.worker_threads)) {}
@@ -541,10 +541,10 @@ struct EstApi::Impl {
   }
 
   // The EST error of a failed write: field errors named by the step they came from.
-  static EstError WriteError(const Status& status, const std::vector<Step>& steps) {
-    if (status.code() != ErrorCode::kInvalidArgument) return FromStatus(status);
-    const std::vector<model::FieldError> errors = actors::FieldErrorsOf(status);
-    if (errors.empty()) return EstError::InvalidArgument(status.message());
+  static EstError WriteError(const commands::CommandError& error, const std::vector<Step>& steps) {
+    if (error.code() != ErrorCode::kInvalidArgument) return FromStatus(error.status);
+    const std::vector<model::FieldError>& errors = error.field_errors;
+    if (errors.empty()) return EstError::InvalidArgument(error.message());
     static const std::vector<FieldMap> kNoFields;
     std::vector<EstErrorDetail> details;
     for (const model::FieldError& e : errors) {
@@ -563,10 +563,10 @@ struct EstApi::Impl {
 
   // Writes `steps` as one command (a batch when there are several): all of them happen or
   // none. Answered once the view shows the write (read-your-writes).
-  Result<std::vector<actors::ResourceResult>, EstError> Apply(const Ctx& ctx, std::vector<Step> steps) {
-    if (steps.empty()) return std::vector<actors::ResourceResult>();
+  Result<std::vector<commands::ResourceResult>, EstError> Apply(const Ctx& ctx, std::vector<Step> steps) {
+    if (steps.empty()) return std::vector<commands::ResourceResult>();
     auto resource_command = [&](const Step& step) {
-      actors::ResourceCommand rc;
+      commands::ResourceCommand rc;
       rc.op = step.op;
       rc.kind = step.kind;
       rc.id = step.id;
@@ -574,25 +574,25 @@ struct EstApi::Impl {
       rc.error_prefix = step.prefix;
       return rc;
     };
-    actors::AccountCommand command;
+    commands::AccountCommand command;
     command.account_id = ctx.account;
     command.context.principal = ctx.principal.CommandPrincipal();
     command.context.correlation_id = ctx.request.request_id;
     if (steps.size() == 1) {
-      command.kind = actors::AccountCommand::Kind::kResource;
+      command.kind = commands::AccountCommand::Kind::kResource;
       command.resource = resource_command(steps.front());
     } else {
-      command.kind = actors::AccountCommand::Kind::kBatch;
+      command.kind = commands::AccountCommand::Kind::kBatch;
       for (const Step& step : steps) {
-        actors::AccountCommand one;
-        one.kind = actors::AccountCommand::Kind::kResource;
+        commands::AccountCommand one;
+        one.kind = commands::AccountCommand::Kind::kResource;
         one.account_id = ctx.account;
         one.resource = resource_command(step);
         command.steps.push_back(std::move(one));
       }
     }
     auto result = accounts.ExecuteAndWait(std::move(command));
-    if (!result.ok()) return WriteError(result.status(), steps);
+    if (!result.ok()) return WriteError(result.error(), steps);
     if (result->position > 0 && !view.WaitForPosition(result->position, options.view_wait)) {
       return EstError::Unavailable("the change was stored but is not readable yet; retry the read shortly");
     }
@@ -600,7 +600,7 @@ struct EstApi::Impl {
   }
 
   // One step, answered with the resource it wrote.
-  Result<actors::ResourceResult, EstError> Write(const Ctx& ctx, Op op, std::string_view kind, std::string id,
+  Result<commands::ResourceResult, EstError> Write(const Ctx& ctx, Op op, std::string_view kind, std::string id,
                                                  Json body, const std::vector<FieldMap>& fields = {},
                                                  std::string_view prefix = "") {
     std::vector<Step> steps;
@@ -1776,7 +1776,7 @@ const std::vector<EstRouteInfo>& EstRoutes() {
   return routes;
 }
 
-EstApi::EstApi(actors::AccountService& accounts, const projections::ConfigView& view,
+EstApi::EstApi(commands::AccountService& accounts, const projections::ConfigView& view,
                const projections::calls::CallsView* calls, AdminKey admin_key, EstApiOptions options)
     : impl_(std::make_unique<Impl>(accounts, view, calls, std::move(admin_key), std::move(options))) {}
 

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/account_service.h"
+#include "commands/account_commands.h"
 #include "common/status.h"
 #include "gateway/admin_auth.h"
 #include "gateway/router.h"
@@ -58,7 +58,7 @@ class EstApi {
   // Every reference must outlive this object; this object must outlive every request its
   // routes receive (stop the HTTP server first). `calls` may be null: /calls then answers
   // 503.
-  EstApi(actors::AccountService& accounts, const projections::ConfigView& view,
+  EstApi(commands::AccountService& accounts, const projections::ConfigView& view,
          const projections::calls::CallsView* calls, AdminKey admin_key, EstApiOptions options = {});
   ~EstApi();
   EstApi(const EstApi&) = delete;

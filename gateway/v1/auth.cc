@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "actors/account_model.h"
+#include "commands/api_keys.h"
 
 namespace dialtone::gateway::v1 {
 
@@ -67,7 +67,7 @@ Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey&
     return ApiError::Unauthenticated(
         "an API key is required (x-api-key header or Authorization: Bearer)");
   }
-  const std::optional<actors::ApiKeyToken> token = actors::ParseApiKey(*presented);
+  const std::optional<commands::ApiKeyToken> token = commands::ParseApiKey(*presented);
   // An account key never is the admin key (the admin key is not of that shape): the
   // admin check, a SHA-256, is left for the other credentials.
   if (!token && admin_key.Matches(*presented)) {
@@ -87,10 +87,7 @@ Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey&
   if (!found.ok()) return FromStatus(found.status());
   if (!found->has_value()) return ApiError::Unauthenticated("the API key is not valid");
   const projections::ApiKeyRow& key = **found;
-  actors::ApiKeyRecord record;
-  record.key_id = key.key_id;
-  record.secret_sha256 = key.secret_sha256;
-  if (!actors::ApiKeySecretMatches(record, token->secret)) {
+  if (!commands::ApiKeySecretMatches(key.secret_sha256, token->secret)) {
     return ApiError::Unauthenticated("the API key is not valid");
   }
   if (key.revoked) return ApiError::Unauthenticated("the API key has been revoked");

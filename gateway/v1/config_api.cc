@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "account.pb.h"
-#include "actors/account_model.h"
+#include "commands/api_keys.h"
 #include "events/ids.h"
 #include "gateway/v1/auth.h"
 #include "gateway/v1/errors.h"
@@ -28,8 +28,8 @@ namespace dialtone::gateway::v1 {
 namespace {
 
 using Json = nlohmann::json;
-using actors::AccountCommand;
-using actors::AccountCommandResult;
+using commands::AccountCommand;
+using commands::AccountCommandResult;
 using projections::ResourceRow;
 
 constexpr std::string_view kAccountKind = "account";
@@ -280,14 +280,14 @@ CallPtr MakeCall(const Request& request, Responder responder) {
 // --- the API -------------------------------------------------------------------------------
 
 struct ConfigApi::Impl {
-  actors::AccountService& accounts;
+  commands::AccountService& accounts;
   const projections::ConfigView& view;
   AdminKey admin_key;
   ConfigApiOptions options;
   WorkerPool workers;
   CredentialCache credentials;
 
-  Impl(actors::AccountService& a, const projections::ConfigView& v, AdminKey k, ConfigApiOptions o)
+  Impl(commands::AccountService& a, const projections::ConfigView& v, AdminKey k, ConfigApiOptions o)
       : accounts(a), view(v), admin_key(std::move(k)), options(o),
         workers(std::max<size_t>(1, o.worker_threads)) {}
 
@@ -317,9 +317,9 @@ struct ConfigApi::Impl {
                  std::move(body));
   }
 
-  actors::CommandContext Context(const Request& request, const Principal& principal,
+  commands::CommandContext Context(const Request& request, const Principal& principal,
                                  std::string idempotency_key = {}) const {
-    actors::CommandContext context;
+    commands::CommandContext context;
     context.principal = principal.CommandPrincipal();
     context.correlation_id = request.request_id;
     context.idempotency_key = std::move(idempotency_key);
@@ -333,13 +333,13 @@ struct ConfigApi::Impl {
   // sees the failure first (true: it answered the call).
   void Run(AccountCommand command, CallPtr call, bool conditional,
            std::function<void(AccountCommandResult)> next,
-           std::function<bool(const Status&)> recover = {}) {
+           std::function<bool(const commands::CommandError&)> recover = {}) {
     accounts.Execute(std::move(command), [this, call, conditional, next = std::move(next),
-                                          recover = std::move(recover)](Result<AccountCommandResult> result) {
+                                          recover = std::move(recover)](commands::CommandResult result) {
       if (!result.ok()) {
-        workers.Post([call, conditional, recover, status = result.status()]() {
-          if (recover && recover(status)) return;
-          call->Fail(FromStatus(status, conditional));
+        workers.Post([call, conditional, recover, error = result.error()]() {
+          if (recover && recover(error)) return;
+          call->Fail(FromCommandError(error, conditional));
         });
         return;
       }
@@ -573,7 +573,7 @@ struct ConfigApi::Impl {
     AccountCommand command;
     command.kind = AccountCommand::Kind::kResource;
     command.account_id = *account;
-    command.resource.op = actors::ResourceCommand::Op::kCreate;
+    command.resource.op = commands::ResourceCommand::Op::kCreate;
     command.resource.kind = k.spec->kind;
     command.resource.body = std::move(body).value();
     // Scoped by route: the actor scopes it by account.
@@ -584,12 +584,12 @@ struct ConfigApi::Impl {
       if (result.resource) response.headers.Set("location", call->path + "/" + result.resource->id);
       call->Send(std::move(response));
     };
-    std::function<bool(const Status&)> recover;
+    std::function<bool(const commands::CommandError&)> recover;
     if (k.spec->kind == "dnc_entry") {
       // Adding a number the DNC list already holds is not an error: the answer is the
       // entry that holds it (200), and nothing changes.
-      recover = [this, call, account_id = *account, e164 = DocString(command.resource.body, "e164")](const Status& status) {
-        if (status.code() != ErrorCode::kAlreadyExists) return false;
+      recover = [this, call, account_id = *account, e164 = DocString(command.resource.body, "e164")](const commands::CommandError& error) {
+        if (error.code() != ErrorCode::kAlreadyExists) return false;
         const projections::ListQuery holder{account_id, "dnc_entry", {{"e164", e164}}, "", 1};
         auto page = view.List(holder);
         if (page.ok() && page->rows.empty() && options.log_head) {
@@ -609,12 +609,12 @@ struct ConfigApi::Impl {
     Run(std::move(command), call, false, std::move(created), std::move(recover));
   }
 
-  void ChangeResource(const KindRoutes& k, actors::ResourceCommand::Op op, Request request,
+  void ChangeResource(const KindRoutes& k, commands::ResourceCommand::Op op, Request request,
                       Principal principal, CallPtr call) {
     auto account = Acting(request, principal);
     if (!account.ok()) return call->Fail(account.error());
     Json body = Json::object();
-    if (op == actors::ResourceCommand::Op::kPatch || op == actors::ResourceCommand::Op::kPut) {
+    if (op == commands::ResourceCommand::Op::kPatch || op == commands::ResourceCommand::Op::kPut) {
       auto parsed = ParseObjectBody(request, false);
       if (!parsed.ok()) return call->Fail(parsed.error());
       body = std::move(parsed).value();
@@ -634,7 +634,7 @@ struct ConfigApi::Impl {
     command.resource.body = std::move(body);
     command.resource.if_match_revision = if_match->revision;
     command.context = Context(request, principal);
-    const bool is_delete = op == actors::ResourceCommand::Op::kDelete;
+    const bool is_delete = op == commands::ResourceCommand::Op::kDelete;
     Run(std::move(command), call, if_match->present, [call, is_delete](AccountCommandResult result) {
       if (is_delete) {
         Response no_content;
@@ -661,7 +661,7 @@ struct ConfigApi::Impl {
       }
       base += spec.collection;
       const std::string item = base + "/{id}";
-      using Op = actors::ResourceCommand::Op;
+      using Op = commands::ResourceCommand::Op;
       auto scoped = [this, scopes = ScopesOf(spec)](auto member) { return Guard(scopes, std::move(member)); };
       const std::pair<std::string, std::pair<std::string, Body>> routes[] = {
           {"GET", {base, [this, k](Request r, Principal p, CallPtr c) { ListResources(k, std::move(r), std::move(p), std::move(c)); }}},
@@ -849,7 +849,7 @@ struct ConfigApi::Impl {
     command.account_id =
         key->empty() ? NewId(AccountSpec().id_prefix)
                      : AccountSpec().id_prefix +
-                           actors::Sha256Hex(principal.CommandPrincipal() + "\n" + parent + "\n" + *key)
+                           commands::Sha256Hex(principal.CommandPrincipal() + "\n" + parent + "\n" + *key)
                                .substr(0, 32);
     std::vector<std::string> keys;
     for (const auto& [name, value] : doc.items()) keys.push_back(name);
@@ -1003,7 +1003,7 @@ struct ConfigApi::Impl {
         }
         scopes.clear();
         for (size_t i = 0; i < value.size(); ++i) {
-          if (!value[i].is_string() || !actors::IsValidApiKeyScope(value[i].get<std::string>())) {
+          if (!value[i].is_string() || !commands::IsValidApiKeyScope(value[i].get<std::string>())) {
             errors.push_back({"scopes[" + std::to_string(i) + "]",
                               "unknown scope (cdr, agents, queues, numbers, dnc, campaign, "
                               "webhooks, config, *)"});
@@ -1026,7 +1026,7 @@ struct ConfigApi::Impl {
     AccountCommand command;
     command.kind = AccountCommand::Kind::kApiKey;
     command.account_id = row->id;
-    command.api_key.op = actors::ApiKeyCommand::Op::kMint;
+    command.api_key.op = commands::ApiKeyCommand::Op::kMint;
     command.api_key.scopes = scopes;
     command.api_key.label = label;
     command.context = Context(request, principal, key->empty() ? std::string() : "POST " + request.path + " " + *key);
@@ -1083,7 +1083,7 @@ struct ConfigApi::Impl {
     AccountCommand command;
     command.kind = AccountCommand::Kind::kApiKey;
     command.account_id = row->id;
-    command.api_key.op = actors::ApiKeyCommand::Op::kRevoke;
+    command.api_key.op = commands::ApiKeyCommand::Op::kRevoke;
     command.api_key.key_id = key->key_id;
     command.context = Context(request, principal);
     Run(std::move(command), call, false, [call](AccountCommandResult) {
@@ -1126,7 +1126,7 @@ struct ConfigApi::Impl {
   }
 };
 
-ConfigApi::ConfigApi(actors::AccountService& accounts, const projections::ConfigView& view,
+ConfigApi::ConfigApi(commands::AccountService& accounts, const projections::ConfigView& view,
                      AdminKey admin_key, ConfigApiOptions options)
     : impl_(std::make_unique<Impl>(accounts, view, std::move(admin_key), options)) {}
 

@@ -41,7 +41,7 @@
 #include <string_view>
 #include <vector>
 
-#include "actors/account_service.h"
+#include "commands/account_commands.h"
 #include "common/status.h"
 #include "gateway/admin_auth.h"
 #include "gateway/router.h"
@@ -65,7 +65,7 @@ class ConfigApi {
  public:
   // `accounts` and `view` must outlive this object; this object must outlive every
   // request its routes receive (stop the HTTP server and the actor runtime first).
-  ConfigApi(actors::AccountService& accounts, const projections::ConfigView& view,
+  ConfigApi(commands::AccountService& accounts, const projections::ConfigView& view,
             AdminKey admin_key, ConfigApiOptions options = {});
   ~ConfigApi();
   ConfigApi(const ConfigApi&) = delete;

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/account_model.h"
+#include "commands/account_commands.h"
 
 namespace dialtone::gateway::v1 {
 
@@ -19,22 +19,6 @@ ApiError Make(std::string code, std::string message, std::vector<ErrorDetail> de
   return e;
 }
 
-// "kind/id is referred to by a/1, b/2" -> {"a/1", "b/2"}.
-std::vector<ErrorDetail> ReferrerDetails(const std::string& message) {
-  constexpr std::string_view kMarker = " is referred to by ";
-  std::vector<ErrorDetail> details;
-  const size_t at = message.find(kMarker);
-  if (at == std::string::npos) return details;
-  std::string_view rest = std::string_view(message).substr(at + kMarker.size());
-  while (!rest.empty()) {
-    const size_t comma = rest.find(", ");
-    const std::string_view name = rest.substr(0, comma);
-    if (!name.empty()) details.push_back({std::string(name), "refers to this resource"});
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 2);
-  }
-  return details;
-}
 
 }  // namespace
 
@@ -94,19 +78,23 @@ Response RenderV1Error(const Request& request, int status, std::string_view code
   return RenderApiError(request.request_id, error);
 }
 
-ApiError FromStatus(const Status& status, bool conditional) {
+ApiError FromCommandError(const commands::CommandError& error, bool conditional) {
+  const Status& status = error.status;
   switch (status.code()) {
     case ErrorCode::kInvalidArgument: {
       std::vector<ErrorDetail> details;
-      for (const auto& e : actors::FieldErrorsOf(status)) details.push_back({e.path, e.message});
+      for (const auto& e : error.field_errors) details.push_back({e.path, e.message});
       return ApiError::InvalidArgument(status.message(), std::move(details));
     }
     case ErrorCode::kNotFound:
       return ApiError::NotFound(status.message());
     case ErrorCode::kAlreadyExists:
       return Make("ALREADY_EXISTS", status.message());
-    case ErrorCode::kFailedPrecondition:
-      return Make("CONFLICT", status.message(), ReferrerDetails(status.message()));
+    case ErrorCode::kFailedPrecondition: {
+      std::vector<ErrorDetail> details;
+      for (const auto& r : error.referrers) details.push_back({r.ToString(), "refers to this resource"});
+      return Make("CONFLICT", status.message(), std::move(details));
+    }
     case ErrorCode::kWrongExpectedVersion:
       if (conditional) {
         return ApiError::PreconditionFailed(
@@ -119,6 +107,10 @@ ApiError FromStatus(const Status& status, bool conditional) {
     default:
       return ApiError::Internal(status.ToString());
   }
+}
+
+ApiError FromStatus(const Status& status, bool conditional) {
+  return FromCommandError(commands::CommandError(status), conditional);
 }
 
 }  // namespace dialtone::gateway::v1

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "commands/account_commands.h"
 #include "common/status.h"
 #include "gateway/http_types.h"
 
@@ -52,14 +53,17 @@ Response RenderApiError(std::string_view request_id, const ApiError& error);
 Response RenderV1Error(const Request& request, int status, std::string_view code,
                        std::string_view message);
 
-// Maps an error of the account service or the config view:
-//   kInvalidArgument -> 400 INVALID_ARGUMENT, details from actors::FieldErrorsOf;
+// Maps a failed account command:
+//   kInvalidArgument -> 400 INVALID_ARGUMENT, a detail per field error;
 //   kNotFound -> 404; kAlreadyExists -> 409 ALREADY_EXISTS;
 //   kFailedPrecondition -> 409 CONFLICT (a delete refused because others refer to the
 //     resource lists each referrer "kind/id" as a detail);
 //   kWrongExpectedVersion -> 412 PRECONDITION_FAILED when the request sent If-Match
 //     (`conditional`), else 409 CONFLICT (another writer got there first);
 //   kUnavailable / kBusy / kTimeout -> 503 UNAVAILABLE; anything else -> 500 INTERNAL.
+ApiError FromCommandError(const commands::CommandError& error, bool conditional = false);
+// The same mapping for an error of a view or another module (a kInvalidArgument is an
+// error of the request itself: one detail without a path).
 ApiError FromStatus(const Status& status, bool conditional = false);
 
 }  // namespace dialtone::gateway::v1

@@ -92,14 +92,14 @@ Response JsonReply(int status, const Json& body) {
 
 struct MediaRoutes::Impl {
   ConfigApi& api;
-  actors::AccountService& accounts;
+  commands::AccountService& accounts;
   const projections::ConfigView& view;
   media::MediaStore& store;
   AdminKey admin_key;
   MediaRoutesOptions options;
   CredentialCache credentials;
 
-  Impl(ConfigApi& a, actors::AccountService& s, const projections::ConfigView& v, media::MediaStore& m, AdminKey k,
+  Impl(ConfigApi& a, commands::AccountService& s, const projections::ConfigView& v, media::MediaStore& m, AdminKey k,
        MediaRoutesOptions o)
       : api(a), accounts(s), view(v), store(m), admin_key(std::move(k)), options(o) {}
 
@@ -145,10 +145,10 @@ struct MediaRoutes::Impl {
     const std::string id(request.PathParam("id").value_or(""));
     auto info = body->Commit();
     if (!info.ok()) return UploadError(info.error());
-    actors::AccountCommand command;
-    command.kind = actors::AccountCommand::Kind::kResource;
+    commands::AccountCommand command;
+    command.kind = commands::AccountCommand::Kind::kResource;
     command.account_id = account;
-    command.resource.op = actors::ResourceCommand::Op::kPatch;
+    command.resource.op = commands::ResourceCommand::Op::kPatch;
     command.resource.kind = "media_file";
     command.resource.id = id;
     command.resource.body = Json::object();
@@ -159,7 +159,7 @@ struct MediaRoutes::Impl {
     command.context.principal = principal.CommandPrincipal();
     command.context.correlation_id = request.request_id;
     auto result = accounts.ExecuteAndWait(std::move(command));
-    if (!result.ok()) return FromStatus(result.status());
+    if (!result.ok()) return FromCommandError(result.error());
     if (result->position > 0 && !view.WaitForPosition(result->position, options.view_wait)) {
       return ApiError::Unavailable("the upload was stored but the view did not show it in time; retry the read");
     }
@@ -185,7 +185,7 @@ struct MediaRoutes::Impl {
   }
 };
 
-MediaRoutes::MediaRoutes(ConfigApi& api, actors::AccountService& accounts, const projections::ConfigView& view,
+MediaRoutes::MediaRoutes(ConfigApi& api, commands::AccountService& accounts, const projections::ConfigView& view,
                          media::MediaStore& store, AdminKey admin_key, MediaRoutesOptions options)
     : impl_(std::make_unique<Impl>(api, accounts, view, store, std::move(admin_key), options)) {}
 

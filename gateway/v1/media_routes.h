@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "actors/account_service.h"
+#include "commands/account_commands.h"
 #include "common/status.h"
 #include "gateway/admin_auth.h"
 #include "gateway/http_server.h"
@@ -32,7 +32,7 @@ struct MediaRoutesOptions {
 class MediaRoutes {
  public:
   // Every reference must outlive this object and the requests its routes receive.
-  MediaRoutes(ConfigApi& api, actors::AccountService& accounts, const projections::ConfigView& view,
+  MediaRoutes(ConfigApi& api, commands::AccountService& accounts, const projections::ConfigView& view,
               media::MediaStore& store, AdminKey admin_key, MediaRoutesOptions options = {});
   ~MediaRoutes();
 

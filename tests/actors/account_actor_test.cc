@@ -20,12 +20,17 @@
 #include "actors/runtime.h"
 #include "events/event_types.h"
 #include "tests/actors/controlled_log.h"
+#include "tests/actors/test_node.h"
 
 namespace dialtone::actors {
 namespace {
 
+using namespace ::dialtone::commands;  // the commands the actors carry out
 using Kind = AccountCommand::Kind;
 using testing::ControlledLog;
+using testing::Node;
+using testing::Outcome;
+using testing::Pending;
 
 AccountCommand Command(Kind kind, const std::string& id = "acme") {
   AccountCommand c;
@@ -59,60 +64,6 @@ bool SameView(const AccountView& a, const AccountView& b) {
          a.version == b.version && a.created_ms == b.created_ms && a.updated_ms == b.updated_ms &&
          google::protobuf::util::MessageDifferencer::Equals(a.settings, b.settings);
 }
-
-using Outcome = Result<AccountCommandResult>;
-
-// A reply slot filled by the actor when it answers.
-class Pending {
- public:
-  Pending() : slot_(std::make_shared<std::optional<Outcome>>()) {}
-  AccountReply Reply() const {
-    return [slot = slot_](Outcome outcome) { slot->emplace(std::move(outcome)); };
-  }
-  bool answered() const { return slot_->has_value(); }
-  const Outcome& outcome() const {
-    BOOST_REQUIRE(answered());
-    return **slot_;
-  }
-
- private:
-  std::shared_ptr<std::optional<Outcome>> slot_;
-};
-
-// One deterministic actor runtime on a log (several may share one log: two "nodes").
-class Node {
- public:
-  explicit Node(store::EventLog& log, uint64_t snapshot_every = 100) {
-    RuntimeOptions options;
-    options.snapshot_every = snapshot_every;
-    options.deterministic = true;
-    auto started = Runtime::Start(log, options);
-    BOOST_REQUIRE(started.ok());
-    runtime_ = std::move(started).value();
-  }
-
-  Pending Send(AccountCommand command) {
-    Pending pending;
-    runtime_->accounts().Execute(std::move(command), pending.Reply());
-    return pending;
-  }
-  // Sends and runs until every actor is idle; the command must have been answered.
-  Outcome Do(AccountCommand command) {
-    Pending pending = Send(std::move(command));
-    runtime_->RunUntilIdle();
-    return pending.outcome();
-  }
-  AccountView Get(const std::string& id = "acme") {
-    Outcome got = Do(Command(Kind::kGet, id));
-    BOOST_REQUIRE_MESSAGE(got.ok(), got.status().ToString());
-    return got->account;
-  }
-  Runtime& runtime() { return *runtime_; }
-  size_t Run() { return runtime_->RunUntilIdle(); }
-
- private:
-  std::unique_ptr<Runtime> runtime_;
-};
 
 store::RecordedEvents Stream(store::EventLog& log, const std::string& id = "acme") {
   auto events = log.ReadStream("account-" + id, {});

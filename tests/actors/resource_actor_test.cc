@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "actors/account_model.h"
+#include "commands/api_keys.h"
+#include "domain/account_fold.h"
 #include "events/event_types.h"
 #include "resource.pb.h"
 #include "tests/actors/controlled_log.h"
@@ -16,6 +17,7 @@
 namespace dialtone::actors {
 namespace {
 
+using namespace ::dialtone::commands;  // the commands the actors carry out
 using Kind = AccountCommand::Kind;
 using Op = ResourceCommand::Op;
 using Json = nlohmann::json;
@@ -128,7 +130,7 @@ BOOST_AUTO_TEST_CASE(AReferenceToAMissingRingGroupIsRejectedAndAppendsNothing) {
   Outcome refused = node.Do(Resource("acme", Op::kCreate, "extension", "",
                                      {{"digits", "200"}, {"dest_kind", "ring_group"}, {"dest_id", "rg_none"}}));
   BOOST_REQUIRE((CodeOf(refused) == ErrorCode::kInvalidArgument));
-  BOOST_TEST(FieldErrorsOf(refused.status()).at(0).path == "dest_id");
+  BOOST_TEST(refused.error().field_errors.at(0).path == "dest_id");
   BOOST_TEST(log.HeadPosition() == head);
 }
 
@@ -411,11 +413,11 @@ BOOST_AUTO_TEST_CASE(ASnapshotPlusTheTailRestoresResourcesKeysAndSecrets) {
               ErrorCode::kAlreadyExists));
 
   // The sealed secret survived too: rebuild the state from the log and open it.
-  AccountState state;
-  BOOST_REQUIRE(ReplayAccount(state, Stream(log, "account-acme")).ok());
+  domain::AccountState state;
+  BOOST_REQUIRE(domain::ReplayAccount(state, Stream(log, "account-acme")).ok());
   const std::string ref = state.FindResource("voicemail", box_id)->document["pin_secret_ref"];
-  BOOST_TEST(*OpenAccountSecret(state, ref, kKey) == "2468");
-  Result<AccountState> decoded = DecodeAccountSnapshot((*snapshot)->state, (*snapshot)->version);
+  BOOST_TEST(*domain::OpenAccountSecret(state, ref, kKey) == "2468");
+  Result<domain::AccountState> decoded = domain::DecodeAccountSnapshot((*snapshot)->state, (*snapshot)->version);
   BOOST_REQUIRE(decoded.ok());
   BOOST_TEST(!decoded->resources.empty());
 }

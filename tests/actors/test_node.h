@@ -13,7 +13,10 @@
 
 namespace dialtone::actors::testing {
 
-using Outcome = Result<AccountCommandResult>;
+using commands::AccountCommand;
+using commands::AccountReply;
+using commands::AccountView;
+using Outcome = commands::CommandResult;
 
 // A reply slot filled by the actor when it answers.
 class Pending {
@@ -55,6 +58,16 @@ class Node {
     Pending pending = Send(std::move(command));
     runtime_->RunUntilIdle();
     return pending.outcome();
+  }
+  // The account as its actor holds it (a kGet); it must exist. "acme" is the tests' usual
+  // account.
+  AccountView Get(const std::string& account_id = "acme") {
+    AccountCommand get;
+    get.kind = AccountCommand::Kind::kGet;
+    get.account_id = account_id;
+    Outcome got = Do(std::move(get));
+    BOOST_REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+    return got->account;
   }
   Runtime& runtime() { return *runtime_; }
   size_t Run() { return runtime_->RunUntilIdle(); }

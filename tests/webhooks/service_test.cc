@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "account.pb.h"
-#include "actors/secret_box.h"
+#include "domain/secret_box.h"
 #include "call.pb.h"
 #include "events/event_types.h"
 #include "resource.pb.h"
@@ -57,7 +57,7 @@ events::EventData WebhookEvent(bool created, const std::string& id, const std::s
 }
 
 events::EventData SecretEvent(const std::string& ref, const std::string& value) {
-  auto sealed = actors::SealSecret(kNodeKey, value, actors::SecretAad(kAccount, ref));
+  auto sealed = domain::SealSecret(kNodeKey, value, domain::SecretAad(kAccount, ref));
   BOOST_REQUIRE(sealed.ok());
   events::SecretStored m;
   m.set_account_id(kAccount);

@@ -1,16 +1,17 @@
 // The account's rules as pure functions: DecideAccount, ApplyAccountEvent, ReplayAccount
 // and the snapshot codec. No actors, no log.
-#define BOOST_TEST_MODULE account_model
+#define BOOST_TEST_MODULE account_rules
 #include <boost/test/unit_test.hpp>
 
 #include <ostream>
 #include <string>
 #include <vector>
 
-#include "actors/account_model.h"
+#include "domain/account_fold.h"
+#include "domain/account_rules.h"
 #include "events/event_types.h"
 
-namespace dialtone::actors {
+namespace dialtone::domain {
 
 std::ostream& operator<<(std::ostream& out, AccountStatus status) {
   return out << "AccountStatus(" << static_cast<int>(status) << ")";
@@ -18,6 +19,7 @@ std::ostream& operator<<(std::ostream& out, AccountStatus status) {
 
 namespace {
 
+using namespace ::dialtone::commands;  // the commands the rules decide
 using Kind = AccountCommand::Kind;
 using events::RecordedEvent;
 using events::RecordedEvents;
@@ -297,6 +299,7 @@ BOOST_AUTO_TEST_CASE(ExpectedVersionMustEqualTheAccountsVersion) {
   update.settings.set_name("New");
   update.expected_version = 2;
   BOOST_TEST((CodeOf(state, update) == ErrorCode::kWrongExpectedVersion));
+  BOOST_TEST((DecideAccount(state, update, kNow).error().actual_version == std::optional<uint64_t>(1)));
   update.expected_version = 1;
   BOOST_TEST(DecideAccount(state, update, kNow).ok());
 
@@ -491,4 +494,4 @@ BOOST_AUTO_TEST_CASE(TheViewShowsStatusNameVersionAndEverySetting) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-}  // namespace dialtone::actors
+}  // namespace dialtone::domain

@@ -1,7 +1,7 @@
 // The account's configuration rules as pure functions: resources (create, patch, put,
 // delete, publish) validated by model/, references, uniqueness, secrets, API keys,
 // reservations and the snapshot. No actors, no log.
-#define BOOST_TEST_MODULE resource_model
+#define BOOST_TEST_MODULE resource_rules
 #include <boost/test/unit_test.hpp>
 
 #include <unistd.h>
@@ -11,14 +11,19 @@
 #include <string>
 #include <vector>
 
-#include "actors/account_model.h"
+#include "commands/api_keys.h"
+#include "domain/account_fold.h"
+#include "domain/account_rules.h"
+#include "domain/secret_box.h"
 #include "model/digest.h"
 #include "events/event_types.h"
 #include "account.pb.h"
 #include "resource.pb.h"
 
-namespace dialtone::actors {
+namespace dialtone::domain {
 namespace {
+
+using namespace ::dialtone::commands;  // the commands the rules decide
 
 using Kind = AccountCommand::Kind;
 using Op = ResourceCommand::Op;
@@ -79,14 +84,14 @@ void Apply(AccountState& state, const std::vector<events::EventData>& decided) {
   BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
 }
 
-Result<AccountDecision> Decide(const AccountState& state, const AccountCommand& command,
+Decided Decide(const AccountState& state, const AccountCommand& command,
                                std::string_view key = kKey) {
   return DecideAccountCommand(state, command, kNow, DecideOptions{key});
 }
 
 // Decides and applies; the decision must succeed.
 AccountDecision Do(AccountState& state, const AccountCommand& command) {
-  Result<AccountDecision> decided = Decide(state, command);
+  Decided decided = Decide(state, command);
   BOOST_REQUIRE_MESSAGE(decided.ok(), decided.status().ToString());
   Apply(state, decided->events);
   return std::move(decided).value();
@@ -173,12 +178,12 @@ BOOST_AUTO_TEST_CASE(AnIdempotencyKeyDerivesTheSameIdEveryTime) {
 
 BOOST_AUTO_TEST_CASE(ValidationErrorsAreInvalidArgumentNamingEveryFieldPath) {
   AccountState state = Account();
-  Result<AccountDecision> bad = Decide(state, Resource(Op::kCreate, "user", "",
+  Decided bad = Decide(state, Resource(Op::kCreate, "user", "",
                                                        {{"username", "alice"},
                                                         {"ring_timeout_sec", 2},
                                                         {"colour", "red"}}));
   BOOST_REQUIRE((bad.status().code() == ErrorCode::kInvalidArgument));
-  std::vector<model::FieldError> errors = FieldErrorsOf(bad.status());
+  std::vector<model::FieldError> errors = bad.error().field_errors;
   BOOST_REQUIRE(errors.size() == 2u);
   std::vector<std::string> paths = {errors[0].path, errors[1].path};
   std::sort(paths.begin(), paths.end());
@@ -187,11 +192,13 @@ BOOST_AUTO_TEST_CASE(ValidationErrorsAreInvalidArgumentNamingEveryFieldPath) {
   BOOST_TEST(state.resources.empty());
 }
 
-BOOST_AUTO_TEST_CASE(FieldErrorsSurviveTheStatusMessageEvenWithSeparatorsInThem) {
+BOOST_AUTO_TEST_CASE(FieldErrorsAreKeptFreeOfTheMessageSeparators) {
   std::vector<model::FieldError> errors = {{"a: b; c", "x; y: z"}, {"", "body: not an object"},
                                            {"graph.nodes[2].type", "unknown"}};
-  Status status = Status::InvalidArgument(FormatFieldErrors(errors));
-  std::vector<model::FieldError> back = FieldErrorsOf(status);
+  CommandError error = CommandError::InvalidFields(errors);
+  BOOST_TEST((error.code() == ErrorCode::kInvalidArgument));
+  BOOST_TEST(error.message() == "a b, c: x, y: z; body - not an object; graph.nodes[2].type: unknown");
+  const std::vector<model::FieldError>& back = error.field_errors;
   BOOST_REQUIRE(back.size() == 3u);
   BOOST_TEST(back[0].path == "a b, c");
   BOOST_TEST(back[0].message == "x, y: z");
@@ -199,7 +206,12 @@ BOOST_AUTO_TEST_CASE(FieldErrorsSurviveTheStatusMessageEvenWithSeparatorsInThem)
   BOOST_TEST(back[1].message == "body - not an object");
   BOOST_TEST(back[2].path == "graph.nodes[2].type");
   BOOST_TEST(back[2].message == "unknown");
-  BOOST_TEST(FieldErrorsOf(Status::NotFound("x: y")).empty());
+  BOOST_TEST(CommandError(Status::NotFound("x: y")).field_errors.empty());
+  // An invalid argument made without a field list is an error of the command itself.
+  const CommandError plain(Status::InvalidArgument("a new account needs a name"));
+  BOOST_REQUIRE(plain.field_errors.size() == 1u);
+  BOOST_TEST(plain.field_errors[0].path == "");
+  BOOST_TEST(plain.field_errors[0].message == "a new account needs a name");
 }
 
 BOOST_AUTO_TEST_CASE(UnknownKindsAndTheAccountKindAreRefused) {
@@ -212,12 +224,12 @@ BOOST_AUTO_TEST_CASE(UnknownKindsAndTheAccountKindAreRefused) {
 
 BOOST_AUTO_TEST_CASE(AReferenceToAMissingResourceIsInvalidArgumentNamingTheField) {
   AccountState state = Account();
-  Result<AccountDecision> bad = Decide(state, Resource(Op::kCreate, "extension", "",
+  Decided bad = Decide(state, Resource(Op::kCreate, "extension", "",
                                                        {{"digits", "100"},
                                                         {"dest_kind", "ring_group"},
                                                         {"dest_id", "rg_missing"}}));
   BOOST_REQUIRE((bad.status().code() == ErrorCode::kInvalidArgument));
-  std::vector<model::FieldError> errors = FieldErrorsOf(bad.status());
+  std::vector<model::FieldError> errors = bad.error().field_errors;
   BOOST_REQUIRE(errors.size() == 1u);
   BOOST_TEST(errors[0].path == "dest_id");
   BOOST_TEST(errors[0].message.find("ring_group 'rg_missing'") != std::string::npos);
@@ -231,10 +243,10 @@ BOOST_AUTO_TEST_CASE(AReferenceToAMissingResourceIsInvalidArgumentNamingTheField
 BOOST_AUTO_TEST_CASE(ANestedResourceNeedsItsParentInThisAccount) {
   AccountState state = Account();
   const std::string user = Create(state, "user", {{"username", "alice"}});
-  Result<AccountDecision> orphan = Decide(state, Resource(Op::kCreate, "ring_group_member", "",
+  Decided orphan = Decide(state, Resource(Op::kCreate, "ring_group_member", "",
                                                           {{"ring_group_id", "rg_nope"}, {"user_id", user}}));
   BOOST_REQUIRE((orphan.status().code() == ErrorCode::kInvalidArgument));
-  BOOST_TEST(FieldErrorsOf(orphan.status()).at(0).path == "ring_group_id");
+  BOOST_TEST(orphan.error().field_errors.at(0).path == "ring_group_id");
   // Another account's ring group is just as missing.
   AccountState other = Account("other");
   const std::string foreign = Create(other, "ring_group", {{"name", "Theirs"}});
@@ -246,7 +258,7 @@ BOOST_AUTO_TEST_CASE(ANestedResourceNeedsItsParentInThisAccount) {
 BOOST_AUTO_TEST_CASE(AValueUniqueInTheAccountIsAlreadyExistsNamingTheValueAndHolder) {
   AccountState state = Account();
   const std::string alice = Create(state, "user", {{"username", "alice"}});
-  Result<AccountDecision> dup = Decide(state, Resource(Op::kCreate, "user", "", {{"username", "alice"}}));
+  Decided dup = Decide(state, Resource(Op::kCreate, "user", "", {{"username", "alice"}}));
   BOOST_REQUIRE((dup.status().code() == ErrorCode::kAlreadyExists));
   BOOST_TEST(dup.status().message().find("'alice'") != std::string::npos);
   BOOST_TEST(dup.status().message().find("user/" + alice) != std::string::npos);
@@ -263,7 +275,7 @@ BOOST_AUTO_TEST_CASE(PlatformUniqueValuesAreClaimedBeforeTheAppend) {
   BOOST_TEST(ReservationStream(d.claims[0]) == "unique-domain-pbx.example.com");
   BOOST_TEST(d.releases.empty());
   // A second resource of the same account is refused without touching the reservation.
-  Result<AccountDecision> dup = Decide(state, Resource(Op::kCreate, "domain", "", {{"domain", "pbx.example.com"}}));
+  Decided dup = Decide(state, Resource(Op::kCreate, "domain", "", {{"domain", "pbx.example.com"}}));
   BOOST_TEST((dup.status().code() == ErrorCode::kAlreadyExists));
   BOOST_TEST(dup.status().message() == "domain 'pbx.example.com' is already taken");
 }
@@ -301,7 +313,7 @@ BOOST_AUTO_TEST_CASE(PutResetsOmittedFieldsToTheirDefaults) {
 BOOST_AUTO_TEST_CASE(AnUpdateThatChangesNothingDecidesNoEvents) {
   AccountState state = Account();
   const std::string id = Create(state, "user", {{"username", "alice"}});
-  Result<AccountDecision> same = Decide(state, Resource(Op::kPatch, "user", id, {{"username", "alice"}}));
+  Decided same = Decide(state, Resource(Op::kPatch, "user", id, {{"username", "alice"}}));
   BOOST_REQUIRE(same.ok());
   BOOST_TEST(same->events.empty());
   BOOST_TEST(same->receipt.resource->revision == 1u);
@@ -313,6 +325,7 @@ BOOST_AUTO_TEST_CASE(AStaleIfMatchRevisionIsWrongExpectedVersion) {
   AccountCommand stale = Resource(Op::kPatch, "user", id, {{"ring_timeout_sec", 30}});
   stale.resource.if_match_revision = 2;
   BOOST_TEST((CodeOf(state, stale) == ErrorCode::kWrongExpectedVersion));
+  BOOST_TEST((Decide(state, stale).error().actual_version == std::optional<uint64_t>(1)));
   stale.resource.if_match_revision = 1;
   BOOST_TEST(Decide(state, stale).ok());
   AccountCommand del = Resource(Op::kDelete, "user", id);
@@ -353,9 +366,9 @@ BOOST_AUTO_TEST_CASE(PublishingAFlowValidatesTheGraphAndBumpsItsVersion) {
   BOOST_TEST(stored.revision == 2u);
 
   const std::string broken = Create(state, "flow", {{"name", "Broken"}});
-  Result<AccountDecision> refused = Decide(state, Resource(Op::kPublish, "flow", broken));
+  Decided refused = Decide(state, Resource(Op::kPublish, "flow", broken));
   BOOST_TEST((refused.status().code() == ErrorCode::kInvalidArgument));
-  BOOST_TEST(!FieldErrorsOf(refused.status()).empty());
+  BOOST_TEST(!refused.error().field_errors.empty());
   const std::string user = Create(state, "user", {{"username", "bob"}});
   BOOST_TEST((CodeOf(state, Resource(Op::kPublish, "user", user)) == ErrorCode::kInvalidArgument));
 }
@@ -381,11 +394,12 @@ BOOST_AUTO_TEST_CASE(DeleteOfAReferencedResourceIsFailedPreconditionNamingTheRef
   const std::string user = Create(state, "user", {{"username", "alice"}});
   const std::string rg = Create(state, "ring_group", {{"name", "Sales"}});
   const std::string member = Create(state, "ring_group_member", {{"ring_group_id", rg}, {"user_id", user}});
-  Result<AccountDecision> refused = Decide(state, Resource(Op::kDelete, "user", user));
+  Decided refused = Decide(state, Resource(Op::kDelete, "user", user));
   BOOST_REQUIRE((refused.status().code() == ErrorCode::kFailedPrecondition));
   BOOST_TEST(refused.status().message() == "user/" + user + " is referred to by ring_group_member/" + member);
+  BOOST_TEST((refused.error().referrers == std::vector<ResourceKey>{{"ring_group_member", member}}));
   // A parent with children names them too.
-  Result<AccountDecision> parent = Decide(state, Resource(Op::kDelete, "ring_group", rg));
+  Decided parent = Decide(state, Resource(Op::kDelete, "ring_group", rg));
   BOOST_REQUIRE((parent.status().code() == ErrorCode::kFailedPrecondition));
   BOOST_TEST(parent.status().message().find("ring_group_member/" + member) != std::string::npos);
   // Once the member is gone both can be deleted.
@@ -450,7 +464,7 @@ BOOST_AUTO_TEST_CASE(ReplacingAndDeletingSecretsDeletesTheOldSealedValue) {
 
 BOOST_AUTO_TEST_CASE(WritingASecretWithoutANodeKeyIsFailedPrecondition) {
   AccountState state = Account();
-  Result<AccountDecision> d = Decide(state, Resource(Op::kCreate, "voicemail", "",
+  Decided d = Decide(state, Resource(Op::kCreate, "voicemail", "",
                                                      {{"name", "Box"}, {"pin_secret", "1234"}}), "");
   BOOST_TEST((d.status().code() == ErrorCode::kFailedPrecondition));
   BOOST_TEST(Decide(state, Resource(Op::kCreate, "voicemail", "", {{"name", "Box"}}), "").ok());
@@ -488,17 +502,17 @@ BOOST_AUTO_TEST_CASE(MintingShowsTheKeyOnceAndStoresOnlyItsHash) {
   BOOST_TEST(key.label == "reporting");
   BOOST_TEST(key.created_by == "admin");
   BOOST_TEST(!key.revoked);
-  BOOST_TEST(ApiKeySecretMatches(key, token->secret));
-  BOOST_TEST(!ApiKeySecretMatches(key, std::string(64, '0')));
+  BOOST_TEST(ApiKeySecretMatches(key.secret_sha256, token->secret));
+  BOOST_TEST(!ApiKeySecretMatches(key.secret_sha256, std::string(64, '0')));
 }
 
 BOOST_AUTO_TEST_CASE(NoScopesMeansAllAndUnknownScopesAreRefused) {
   AccountState state = Account();
   AccountDecision d = Do(state, Mint());
   BOOST_TEST(state.api_keys.at(d.receipt.key_id).scopes == std::vector<std::string>{"*"});
-  Result<AccountDecision> bad = Decide(state, Mint({"cdr", "root"}));
+  Decided bad = Decide(state, Mint({"cdr", "root"}));
   BOOST_REQUIRE((bad.status().code() == ErrorCode::kInvalidArgument));
-  BOOST_TEST(FieldErrorsOf(bad.status()).at(0).path == "scopes[1]");
+  BOOST_TEST(bad.error().field_errors.at(0).path == "scopes[1]");
 }
 
 BOOST_AUTO_TEST_CASE(RevokeMarksTheKeyUnknownIsNotFoundTwiceIsFailedPrecondition) {
@@ -663,9 +677,9 @@ BOOST_AUTO_TEST_CASE(AFailingStepFailsTheWholeBatchWithItsPrefixedFieldErrors) {
   AccountCommand good = Resource(Op::kCreate, "ip_acl_range", "", {{"acl_id", "ipacl_1"}, {"ip_address", "192.0.2.1"}});
   AccountCommand bad = Resource(Op::kCreate, "ip_acl_range", "", {{"acl_id", "ipacl_1"}, {"ip_address", "not an ip"}});
   bad.resource.error_prefix = "ipRanges[1].";
-  Result<AccountDecision> decided = Decide(state, Batch({acl, good, bad}));
+  Decided decided = Decide(state, Batch({acl, good, bad}));
   BOOST_TEST_REQUIRE((decided.status().code() == ErrorCode::kInvalidArgument));
-  const auto errors = FieldErrorsOf(decided.status());
+  const auto errors = decided.error().field_errors;
   BOOST_TEST_REQUIRE(errors.size() == 1u);
   BOOST_TEST(errors[0].path == "ipRanges[1].ip_address");
   // A reference to a resource no step creates fails the same way, and nothing is decided.
@@ -730,11 +744,11 @@ BOOST_AUTO_TEST_CASE(KeyedBatchStepsMintDistinctIdsAndARetryMintsTheSameOnes) {
   AccountCommand batch = Batch({Resource(Op::kCreate, "domain", "", {{"domain", "a.example.com"}}),
                                 Resource(Op::kCreate, "domain", "", {{"domain", "b.example.com"}})});
   batch.context.idempotency_key = "req-1";
-  Result<AccountDecision> first = Decide(state, batch);
+  Decided first = Decide(state, batch);
   BOOST_REQUIRE_MESSAGE(first.ok(), first.status().ToString());
   BOOST_REQUIRE(first->receipt.resources.size() == 2u);
   BOOST_TEST(first->receipt.resources[0].id != first->receipt.resources[1].id);
-  Result<AccountDecision> retry = Decide(state, batch);
+  Decided retry = Decide(state, batch);
   BOOST_REQUIRE(retry.ok());
   BOOST_TEST(retry->receipt.resources[0].id == first->receipt.resources[0].id);
   BOOST_TEST(retry->receipt.resources[1].id == first->receipt.resources[1].id);
@@ -783,7 +797,7 @@ BOOST_AUTO_TEST_CASE(TheAccountsOwnDefaultDestinationMustExistAndBlocksItsDelete
   route.settings.set_did_default_dest_kind("user");
   route.settings.set_did_default_dest_id(user);
   Do(state, route);
-  Result<AccountDecision> refused = Decide(state, Resource(Op::kDelete, "user", user));
+  Decided refused = Decide(state, Resource(Op::kDelete, "user", user));
   BOOST_TEST((refused.status().code() == ErrorCode::kFailedPrecondition));
   BOOST_TEST(refused.status().message().find("account/acme") != std::string::npos, refused.status().message());
 }
@@ -826,4 +840,4 @@ BOOST_AUTO_TEST_CASE(TheKeyFileIsCreatedOnceThenReadBack) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-}  // namespace dialtone::actors
+}  // namespace dialtone::domain

@@ -1,4 +1,4 @@
-#include "actors/secret_box.h"
+#include "domain/secret_box.h"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <memory>
 
-namespace dialtone::actors {
+namespace dialtone::domain {
 namespace {
 
 constexpr int kTagBytes = 16;
@@ -180,4 +180,4 @@ Result<std::string> LoadOrCreateSecretKeyFile(const std::string& path) {
   return key;
 }
 
-}  // namespace dialtone::actors
+}  // namespace dialtone::domain

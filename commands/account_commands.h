@@ -1,21 +1,23 @@
-// Commands to accounts, as plain C++ (no CAF in this header). Each command is routed to
-// the one actor owning account-<id>, which decides, appends with the expected version,
-// applies and replies.
+// Commands to accounts and their answers, as plain C++: the interface every dialect (the
+// HTTP gateway, later the SIP edge and the CLI) calls and the actor runtime implements
+// (actors/runtime.h). Each command is routed to the one actor owning account-<id>, which
+// decides, appends with the expected version, applies and replies. No CAF, no storage.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
-
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "account.pb.h"
 #include "common/status.h"
+#include "model/validate.h"
 
-namespace dialtone::actors {
+namespace dialtone::commands {
 
 // Who asked and why; copied onto every event the command causes.
 struct CommandContext {
@@ -25,6 +27,14 @@ struct CommandContext {
   std::string idempotency_key;  // a retried command with the same key appends nothing
                                 // (keys are scoped to the account: stored as
                                 // "account-<id>:<key>" in the log)
+};
+
+// A resource's identity within its account. Printed as "kind/id".
+struct ResourceKey {
+  std::string kind;
+  std::string id;
+  auto operator<=>(const ResourceKey&) const = default;
+  std::string ToString() const { return kind + "/" + id; }
 };
 
 // A change to one configuration resource of the account (kinds and fields: model/).
@@ -108,25 +118,62 @@ struct AccountCommandResult {
   std::string key_id;      // kApiKey
 };
 
-// Errors: kInvalidArgument (validation; for resources the message lists the field
-// errors as "path: message; path: message", recovered by FieldErrorsOf in
-// account_model.h), kNotFound (no such account, resource or key), kAlreadyExists (create
-// of an existing id, a unique value already taken), kFailedPrecondition (e.g. any write to
-// a closed account, delete of a resource others refer to: the message names them as
-// "kind/id, kind/id"), kWrongExpectedVersion (expected_version or if_match_revision
-// mismatch, or another writer got there first), kUnavailable (shutting down).
-// A retried kMint (same idempotency key) answers the key_id without minted_key: the
-// secret is shown once and never stored.
-using AccountReply = std::function<void(Result<AccountCommandResult>)>;
+// Why a command failed, as values a dialect renders without reading the message:
+//   kInvalidArgument      validation; `field_errors` lists every field refused (path ""
+//                         = the body or the command itself), at least one;
+//   kNotFound             no such account, resource or key;
+//   kAlreadyExists        create of an existing id, a unique value already taken;
+//   kFailedPrecondition   any write to a closed account, a delete of a resource others
+//                         refer to (`referrers` names each), a revoke of a revoked key, …;
+//   kWrongExpectedVersion expected_version or if_match_revision mismatch, or another
+//                         writer got there first; `actual_version` is what was found;
+//   kUnavailable          shutting down.
+// `status.message()` is for people and logs; for kInvalidArgument it is rendered from the
+// field errors as "path: message; path: message" (an error without a path has no
+// "path: "), each part kept free of those separators.
+struct CommandError {
+  Status status;
+  std::vector<model::FieldError> field_errors;
+  std::vector<ResourceKey> referrers;
+  std::optional<uint64_t> actual_version;
+
+  CommandError() = default;
+  // An error with nothing beyond its status. A kInvalidArgument so made is an error of
+  // the command itself: one field error with an empty path and the status's message.
+  CommandError(Status s);  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return status.ok(); }
+  ErrorCode code() const { return status.code(); }
+  const std::string& message() const { return status.message(); }
+
+  // kInvalidArgument listing `errors` (at least one), each made free of the separators.
+  static CommandError InvalidFields(std::vector<model::FieldError> errors);
+  // kInvalidArgument naming one field.
+  static CommandError InvalidField(std::string path, std::string message);
+  // kFailedPrecondition: `resource` cannot go while `referrers` refer to it.
+  static CommandError ReferredTo(const ResourceKey& resource, std::vector<ResourceKey> referrers);
+  // kWrongExpectedVersion: `actual` was found where something else was expected.
+  static CommandError VersionMismatch(std::string message, uint64_t actual);
+  // This error with `prefix` prepended to every field error's path (a path that ends in
+  // '.' once prefixed, an error of a step's body itself, loses the dot).
+  CommandError WithPathPrefix(const std::string& prefix) const;
+};
+
+// "path: message; path: message" (see CommandError).
+std::string FormatFieldErrors(const std::vector<model::FieldError>& errors);
+
+using CommandResult = Result<AccountCommandResult, CommandError>;
+using AccountReply = std::function<void(CommandResult)>;
 
 class AccountService {
  public:
   virtual ~AccountService() = default;
   // `reply` is called exactly once, on an actor thread (inline when the service is shut
-  // down); it must not block.
+  // down); it must not block. A retried kMint (same idempotency key) answers the key_id
+  // without minted_key: the secret is shown once and never stored.
   virtual void Execute(AccountCommand command, AccountReply reply) = 0;
   // Blocking convenience for the CLI and tests.
-  Result<AccountCommandResult> ExecuteAndWait(AccountCommand command);
+  CommandResult ExecuteAndWait(AccountCommand command);
 };
 
-}  // namespace dialtone::actors
+}  // namespace dialtone::commands

@@ -9,7 +9,7 @@
 
 #include "common/status.h"
 
-namespace dialtone::actors {
+namespace dialtone::domain {
 
 inline constexpr size_t kSecretKeyBytes = 32;  // AES-256
 inline constexpr size_t kSecretNonceBytes = 12;
@@ -39,4 +39,4 @@ Result<std::string> GenerateSecretKey();
 // (mode 0600). kIOError when the file cannot be read or written.
 Result<std::string> LoadOrCreateSecretKeyFile(const std::string& path);
 
-}  // namespace dialtone::actors
+}  // namespace dialtone::domain
