@@ -37,12 +37,10 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-EstError FromApiError(const v1::ApiError& e) {
-  EstError out;
-  out.code = e.status;
-  out.status = e.code;
-  out.message = e.message;
-  return out;
+// An error of the shared verification as EST answers it: without details.
+ApiError WithoutDetails(ApiError e) {
+  e.details.clear();
+  return e;
 }
 
 }  // namespace
@@ -64,32 +62,29 @@ std::optional<std::string> PresentedToken(const Request& request) {
   return "dtk_" + decoded->substr(0, colon) + "_" + decoded->substr(colon + 1);
 }
 
-Result<v1::Principal, EstError> Authenticate(const Request& request, const AdminKey& admin_key,
+Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey& admin_key,
                                              const projections::ConfigView& view,
-                                             v1::CredentialCache* cache) {
+                                             CredentialCache* cache) {
   std::optional<std::string> token = PresentedToken(request);
   if (!token || token->empty()) {
-    return EstError::Unauthenticated(
+    return ApiError::Unauthenticated(
         "credentials are required: Authorization: Basic base64(keyId:secret) or Bearer <key>");
   }
-  // The /v1 verification, given the token in the form it reads.
-  Request as_bearer;
-  as_bearer.headers.Set("authorization", "Bearer " + *token);
-  auto principal = v1::Authenticate(as_bearer, admin_key, view, cache);
-  if (!principal.ok()) return FromApiError(principal.error());
-  if (!principal->HasScope(v1::kConfigScope)) {
-    return EstError::PermissionDenied("this API needs a key with the 'config' scope (or '*')");
+  auto principal = VerifyCredential(*token, admin_key, view, cache);
+  if (!principal.ok()) return WithoutDetails(principal.error());
+  if (!principal->HasScope(kConfigScope)) {
+    return ApiError::PermissionDenied("this API needs a key with the 'config' scope (or '*')");
   }
   return std::move(principal).value();
 }
 
-Result<std::string, EstError> ResolveProject(std::string_view project_id, const v1::Principal& principal,
+Result<std::string, ApiError> ResolveProject(std::string_view project_id, const Principal& principal,
                                              const projections::ConfigView& view) {
   const std::string not_found = "project '" + std::string(project_id) + "' not found";
   if (!principal.is_admin() && project_id == principal.key_account_id) return std::string(project_id);
-  auto row = v1::LoadAccountRow(view, project_id);
-  if (!row.ok()) return FromApiError(row.error());
-  if (!row->has_value() || !v1::CanSeeAccount(principal, **row)) return EstError::NotFound(not_found);
+  auto row = LoadAccountRow(view, project_id);
+  if (!row.ok()) return WithoutDetails(row.error());
+  if (!row->has_value() || !CanSeeAccount(principal, **row)) return ApiError::NotFound(not_found);
   return std::string(project_id);
 }
 

@@ -1,5 +1,5 @@
-// Who an EST request is, and which project (account) it may act on. Reuses the /v1 key
-// verification (gateway/v1/auth.h): EST only adds the Basic form.
+// Who an EST request is, and which project (account) it may act on. The key verification
+// is every dialect's (gateway/auth.h): EST adds the Basic form of presenting it.
 //
 // Credentials: `Authorization: Basic base64(<key_id>:<secret>)` — the two halves of an
 // account key "dtk_<key_id>_<secret>" — or `Authorization: Bearer <key>` (an account key
@@ -15,7 +15,7 @@
 #include "gateway/admin_auth.h"
 #include "gateway/est/errors.h"
 #include "gateway/http_types.h"
-#include "gateway/v1/auth.h"
+#include "gateway/auth.h"
 #include "projections/config_view.h"
 
 namespace dialtone::gateway::est {
@@ -26,12 +26,12 @@ std::optional<std::string> PresentedToken(const Request& request);
 
 // 401 UNAUTHENTICATED when the credential is missing, malformed, unknown, wrong or
 // revoked, or its account is not active; 403 when the key lacks the `config` scope.
-Result<v1::Principal, EstError> Authenticate(const Request& request, const AdminKey& admin_key,
+Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey& admin_key,
                                              const projections::ConfigView& view,
-                                             v1::CredentialCache* cache = nullptr);
+                                             CredentialCache* cache = nullptr);
 
 // The account `project_id` names, when `principal` may act on it (404 otherwise).
-Result<std::string, EstError> ResolveProject(std::string_view project_id, const v1::Principal& principal,
+Result<std::string, ApiError> ResolveProject(std::string_view project_id, const Principal& principal,
                                              const projections::ConfigView& view);
 
 }  // namespace dialtone::gateway::est

@@ -17,12 +17,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/json_body.h"
 #include "commands/account_commands.h"
 #include "events/ids.h"
 #include "gateway/est/auth.h"
 #include "gateway/est/errors.h"
 #include "gateway/est/openapi.h"
-#include "gateway/v1/worker_pool.h"
+#include "gateway/worker_pool.h"
 #include "model/schema.h"
 #include "model/validate.h"
 #include "refdata/countries.h"
@@ -42,24 +43,12 @@ constexpr size_t kDefaultPageSize = 500;
 constexpr size_t kDefaultCallsPageSize = 100;
 constexpr size_t kMaxPageSize = 500;
 
-std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-Response JsonReply(int status, const Json& body) { return Response::Json(status, Dump(body)); }
 Response NoContent() {
   Response r;
   r.status = 204;
   return r;
 }
 
-std::string DocString(const Json& doc, std::string_view field) {
-  auto it = doc.find(field);
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-int64_t DocInt(const Json& doc, std::string_view field) {
-  auto it = doc.find(field);
-  if (it == doc.end()) return 0;
-  if (it->is_boolean()) return it->get<bool>() ? 1 : 0;
-  return it->is_number_integer() ? it->get<int64_t>() : 0;
-}
 std::string Upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
   return s;
@@ -167,24 +156,24 @@ std::string EstPath(const std::vector<FieldMap>& fields, std::string_view model_
 }
 
 void AppendDetails(const std::vector<FieldMap>& fields, const std::vector<model::FieldError>& errors,
-                   std::string_view prefix, std::vector<EstErrorDetail>* out) {
+                   std::string_view prefix, std::vector<ErrorDetail>* out) {
   for (const auto& e : errors) out->push_back({EstPath(fields, e.path, prefix), e.message});
 }
 
-EstError InvalidFrom(std::vector<EstErrorDetail> details) {
+ApiError InvalidFrom(std::vector<ErrorDetail> details) {
   std::string message;
   for (const auto& d : details) {
-    message += (message.empty() ? "" : "; ") + (d.field.empty() ? std::string("body") : d.field) + ": " +
-               d.description;
+    message += (message.empty() ? "" : "; ") + (d.path.empty() ? std::string("body") : d.path) + ": " +
+               d.message;
   }
-  return EstError::InvalidArgument(message, std::move(details));
+  return ApiError::InvalidArgument(message, std::move(details));
 }
 
 // Converts the writable EST fields of `body` (an object) into model fields in `out`.
 // Unknown keys are errors; read-only ones and `skip` keys are ignored; null is "absent".
 void ToModel(const std::vector<FieldMap>& fields, const Json& body, std::string_view prefix,
              const std::set<std::string>& skip, std::string_view what, Json* out,
-             std::vector<EstErrorDetail>* errors) {
+             std::vector<ErrorDetail>* errors) {
   for (const auto& [key, value] : body.items()) {
     if (IsCommonReadOnly(key) || skip.contains(key)) continue;
     const FieldMap* f = nullptr;
@@ -296,20 +285,20 @@ struct Paging {
   size_t size = kDefaultPageSize;
 };
 
-Result<Paging, EstError> ParsePaging(const Request& request, size_t default_size) {
+Result<Paging, ApiError> ParsePaging(const Request& request, size_t default_size) {
   Paging p;
   p.size = default_size;
   if (auto page = request.QueryParam("page")) {
     auto n = ParseInt(*page);
     if (!n || *n < 1) {
-      return EstError::InvalidArgument("page must be an integer >= 1", {{"page", "must be an integer >= 1"}});
+      return ApiError::InvalidArgument("page must be an integer >= 1", {{"page", "must be an integer >= 1"}});
     }
     p.page = static_cast<size_t>(*n);
   }
   if (auto size = request.QueryParam("pageSize")) {
     auto n = ParseInt(*size);
     if (!n || *n < 1 || *n > static_cast<int64_t>(kMaxPageSize)) {
-      return EstError::InvalidArgument("pageSize must be an integer from 1 to 500",
+      return ApiError::InvalidArgument("pageSize must be an integer from 1 to 500",
                                        {{"pageSize", "must be an integer from 1 to 500"}});
     }
     p.size = static_cast<size_t>(*n);
@@ -329,60 +318,52 @@ Json Envelope(std::string_view items_key, const std::vector<Json>& all, const Pa
 
 // --- bodies -----------------------------------------------------------------------------------
 
-bool IsJsonMediaType(std::string_view content_type) {
-  std::string type = Lower(std::string(content_type.substr(0, content_type.find(';'))));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
-  while (!type.empty() && type.front() == ' ') type.erase(type.begin());
-  return type == "application/json" ||
-         (type.rfind("application/", 0) == 0 && type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0);
-}
-
-Result<Json, EstError> ParseBody(const Request& request) {
-  if (request.body.empty()) return EstError::InvalidArgument("a JSON body is required");
+Result<Json, ApiError> ParseBody(const Request& request) {
+  if (request.body.empty()) return ApiError::InvalidArgument("a JSON body is required");
   auto content_type = request.headers.Get("content-type");
   if (!content_type || !IsJsonMediaType(*content_type)) {
-    return EstError::UnsupportedMediaType("the body must be sent as application/json");
+    return ApiError::UnsupportedMediaType("the body must be sent as application/json");
   }
   Json body = Json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) return EstError::InvalidArgument("the body is not valid JSON", {{"", "malformed JSON"}});
+  if (body.is_discarded()) return ApiError::InvalidArgument("the body is not valid JSON", {{"", "malformed JSON"}});
   return body;
 }
 
-Result<Json, EstError> ParseObject(const Request& request) {
+Result<Json, ApiError> ParseObject(const Request& request) {
   auto body = ParseBody(request);
   if (!body.ok()) return body;
   if (!body->is_object()) {
-    return EstError::InvalidArgument("the body must be a JSON object",
+    return ApiError::InvalidArgument("the body must be a JSON object",
                                      {{"", std::string("got ") + body->type_name()}});
   }
   return body;
 }
 
 // A list of distinct ids: `body` is an array of strings (or, with `key`, {key: [...]}).
-Result<std::vector<std::string>, EstError> IdList(const Json& body, std::string_view key, bool allow_bare_array) {
+Result<std::vector<std::string>, ApiError> IdList(const Json& body, std::string_view key, bool allow_bare_array) {
   const Json* list = nullptr;
   std::string prefix;
   if (body.is_array() && allow_bare_array) {
     list = &body;
   } else if (body.is_object()) {
     for (const auto& [k, v] : body.items()) {
-      if (k != key) return EstError::InvalidArgument(k + " is not a field of this request", {{k, "is not a field"}});
+      if (k != key) return ApiError::InvalidArgument(k + " is not a field of this request", {{k, "is not a field"}});
     }
     auto it = body.find(key);
     if (it == body.end() || !it->is_array()) {
-      return EstError::InvalidArgument(std::string(key) + " must be an array of ids",
+      return ApiError::InvalidArgument(std::string(key) + " must be an array of ids",
                                        {{std::string(key), "must be an array of strings"}});
     }
     list = &*it;
     prefix = std::string(key);
   } else {
-    return EstError::InvalidArgument("the body must be an array of ids");
+    return ApiError::InvalidArgument("the body must be an array of ids");
   }
   std::vector<std::string> ids;
   for (size_t i = 0; i < list->size(); ++i) {
     const Json& v = (*list)[i];
     if (!v.is_string() || v.get<std::string>().empty()) {
-      return EstError::InvalidArgument("ids must be non-empty strings",
+      return ApiError::InvalidArgument("ids must be non-empty strings",
                                        {{prefix + "[" + std::to_string(i) + "]", "must be a non-empty string"}});
     }
     if (std::find(ids.begin(), ids.end(), v.get<std::string>()) == ids.end()) ids.push_back(v.get<std::string>());
@@ -435,8 +416,8 @@ struct EstApi::Impl {
   const projections::calls::CallsView* calls;
   AdminKey admin_key;
   EstApiOptions options;
-  v1::WorkerPool workers;
-  v1::CredentialCache credentials;
+  WorkerPool workers;
+  CredentialCache credentials;
 
   Impl(commands::AccountService& a, const projections::ConfigView& v, const projections::calls::CallsView* c,
        AdminKey k, EstApiOptions o)
@@ -446,11 +427,11 @@ struct EstApi::Impl {
   // One authenticated request acting on one project.
   struct Ctx {
     const Request& request;
-    v1::Principal principal;
+    Principal principal;
     std::string account;
     std::string Param(std::string_view name) const { return std::string(request.PathParam(name).value_or("")); }
   };
-  using Reply = Result<Response, EstError>;
+  using Reply = Result<Response, ApiError>;
   using Fn = Reply (Impl::*)(Ctx&);
 
   Handler Wrap(Fn fn) {
@@ -461,7 +442,7 @@ struct EstApi::Impl {
         shared_responder->Send(Serve(fn, *shared_request));
       });
       if (!queued && shared_responder->pending()) {
-        shared_responder->Send(RenderEstError(EstError::Unavailable("the server is stopping")));
+        shared_responder->Send(RenderEstError(ApiError::Unavailable("the server is stopping")));
       }
     };
   }
@@ -478,7 +459,7 @@ struct EstApi::Impl {
 
   // --- reads and writes (worker thread: may block) -------------------------------------------
 
-  Result<std::optional<ResourceRow>, EstError> GetRow(const Ctx& ctx, std::string_view kind, std::string_view id) {
+  Result<std::optional<ResourceRow>, ApiError> GetRow(const Ctx& ctx, std::string_view kind, std::string_view id) {
     if (id.empty()) return std::optional<ResourceRow>();
     auto row = view.Get(ctx.account, kind, id);
     if (!row.ok()) {
@@ -489,18 +470,18 @@ struct EstApi::Impl {
   }
 
   // The row, or 404 naming `what`.
-  Result<ResourceRow, EstError> Require(const Ctx& ctx, std::string_view kind, std::string_view id,
+  Result<ResourceRow, ApiError> Require(const Ctx& ctx, std::string_view kind, std::string_view id,
                                         std::string_view what) {
     auto row = GetRow(ctx, kind, id);
     if (!row.ok()) return row.error();
-    if (!row->has_value()) return EstError::NotFound(std::string(what) + " '" + std::string(id) + "' not found");
+    if (!row->has_value()) return ApiError::NotFound(std::string(what) + " '" + std::string(id) + "' not found");
     return std::move(**row);
   }
 
-  Result<std::vector<ResourceRow>, EstError> ListAll(const Ctx& ctx, std::string_view kind, Filters filters = {}) {
+  Result<std::vector<ResourceRow>, ApiError> ListAll(const Ctx& ctx, std::string_view kind, Filters filters = {}) {
     return ListAllOf(ctx.account, kind, std::move(filters));
   }
-  Result<std::vector<ResourceRow>, EstError> ListAllOf(const std::string& account, std::string_view kind,
+  Result<std::vector<ResourceRow>, ApiError> ListAllOf(const std::string& account, std::string_view kind,
                                                        Filters filters = {}) {
     std::vector<ResourceRow> all;
     projections::ListQuery query;
@@ -541,12 +522,12 @@ struct EstApi::Impl {
   }
 
   // The EST error of a failed write: field errors named by the step they came from.
-  static EstError WriteError(const commands::CommandError& error, const std::vector<Step>& steps) {
+  static ApiError WriteError(const commands::CommandError& error, const std::vector<Step>& steps) {
     if (error.code() != ErrorCode::kInvalidArgument) return FromStatus(error.status);
     const std::vector<model::FieldError>& errors = error.field_errors;
-    if (errors.empty()) return EstError::InvalidArgument(error.message());
+    if (errors.empty()) return ApiError::InvalidArgument(error.message());
     static const std::vector<FieldMap> kNoFields;
-    std::vector<EstErrorDetail> details;
+    std::vector<ErrorDetail> details;
     for (const model::FieldError& e : errors) {
       const Step* owner = &steps.front();
       for (const Step& step : steps) {
@@ -563,7 +544,7 @@ struct EstApi::Impl {
 
   // Writes `steps` as one command (a batch when there are several): all of them happen or
   // none. Answered once the view shows the write (read-your-writes).
-  Result<std::vector<commands::ResourceResult>, EstError> Apply(const Ctx& ctx, std::vector<Step> steps) {
+  Result<std::vector<commands::ResourceResult>, ApiError> Apply(const Ctx& ctx, std::vector<Step> steps) {
     if (steps.empty()) return std::vector<commands::ResourceResult>();
     auto resource_command = [&](const Step& step) {
       commands::ResourceCommand rc;
@@ -594,24 +575,24 @@ struct EstApi::Impl {
     auto result = accounts.ExecuteAndWait(std::move(command));
     if (!result.ok()) return WriteError(result.error(), steps);
     if (result->position > 0 && !view.WaitForPosition(result->position, options.view_wait)) {
-      return EstError::Unavailable("the change was stored but is not readable yet; retry the read shortly");
+      return ApiError::Unavailable("the change was stored but is not readable yet; retry the read shortly");
     }
     return std::move(result->resources);
   }
 
   // One step, answered with the resource it wrote.
-  Result<commands::ResourceResult, EstError> Write(const Ctx& ctx, Op op, std::string_view kind, std::string id,
+  Result<commands::ResourceResult, ApiError> Write(const Ctx& ctx, Op op, std::string_view kind, std::string id,
                                                  Json body, const std::vector<FieldMap>& fields = {},
                                                  std::string_view prefix = "") {
     std::vector<Step> steps;
     steps.push_back(MakeStep(op, kind, std::move(id), std::move(body), &fields, std::string(prefix)));
     auto written = Apply(ctx, std::move(steps));
     if (!written.ok()) return written.error();
-    if (written->empty()) return EstError::Internal("the account service returned no resource");
+    if (written->empty()) return ApiError::Internal("the account service returned no resource");
     return std::move(written->back());
   }
 
-  Result<ResourceRow, EstError> WriteRow(const Ctx& ctx, Op op, std::string_view kind, std::string id, Json body,
+  Result<ResourceRow, ApiError> WriteRow(const Ctx& ctx, Op op, std::string_view kind, std::string id, Json body,
                                          const std::vector<FieldMap>& fields = {}, std::string_view prefix = "") {
     auto r = Write(ctx, op, kind, std::move(id), std::move(body), fields, prefix);
     if (!r.ok()) return r.error();
@@ -619,7 +600,7 @@ struct EstApi::Impl {
   }
 
   // Deletes of every `kind` row whose `field` is `id`, added to `steps`.
-  Result<bool, EstError> AddDeletesOf(const Ctx& ctx, std::string_view kind, std::string_view field,
+  Result<bool, ApiError> AddDeletesOf(const Ctx& ctx, std::string_view kind, std::string_view field,
                                       const std::string& id, std::vector<Step>& steps) {
     auto rows = ListAll(ctx, kind, {{std::string(field), id}});
     if (!rows.ok()) return rows.error();
@@ -630,22 +611,22 @@ struct EstApi::Impl {
   // Validates `model_body` for a create of `kind` without writing (bad input changes
   // nothing even when one EST request becomes several commands).
   static void Precheck(std::string_view kind, const Json& model_body, const std::vector<FieldMap>& fields,
-                       std::string_view prefix, std::vector<EstErrorDetail>* errors) {
+                       std::string_view prefix, std::vector<ErrorDetail>* errors) {
     auto normalized = model::NormalizeCreate(Spec(kind), model_body);
     if (!normalized.ok()) AppendDetails(fields, normalized.error().errors, prefix, errors);
   }
 
   // =========================================== trunks ===========================================
 
-  static EstError DomainUnavailable() {
-    return EstError::InvalidArgument("The provided domain name is unavailable",
+  static ApiError DomainUnavailable() {
+    return ApiError::InvalidArgument("The provided domain name is unavailable",
                                      {{"hostName", "The provided domain name is unavailable"}});
   }
 
-  Result<Json, EstError> TrunkBody(const Ctx& ctx, bool put) {
+  Result<Json, ApiError> TrunkBody(const Ctx& ctx, bool put) {
     auto body = ParseObject(ctx.request);
     if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
+    std::vector<ErrorDetail> errors;
     Json converted = Json::object();
     ToModel(kTrunkFields, *body, "", {}, "a SIP trunk", &converted, &errors);
     if (!body->contains("hostName") || (*body)["hostName"].is_null()) errors.push_back({"hostName", "is required"});
@@ -663,21 +644,21 @@ struct EstApi::Impl {
     if (!rows.ok()) return rows.error();
     std::vector<Json> items;
     for (const auto& row : *rows) items.push_back(RenderTrunk(row));
-    return JsonReply(200, Envelope("trunks", items, *paging));
+    return JsonResponse(200, Envelope("trunks", items, *paging));
   }
 
   Reply CreateTrunk(Ctx& ctx) {
     auto body = TrunkBody(ctx, false);
     if (!body.ok()) return body.error();
     auto row = WriteRow(ctx, Op::kCreate, "sip_trunk", "", std::move(body).value(), kTrunkFields);
-    if (!row.ok()) return row.error().status == "ALREADY_EXISTS" ? DomainUnavailable() : row.error();
-    return JsonReply(201, RenderTrunk(*row));
+    if (!row.ok()) return row.error().code == "ALREADY_EXISTS" ? DomainUnavailable() : row.error();
+    return JsonResponse(201, RenderTrunk(*row));
   }
 
   Reply GetTrunk(Ctx& ctx) {
     auto row = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
     if (!row.ok()) return row.error();
-    return JsonReply(200, RenderTrunk(*row));
+    return JsonResponse(200, RenderTrunk(*row));
   }
 
   Reply PutTrunk(Ctx& ctx) {
@@ -686,8 +667,8 @@ struct EstApi::Impl {
     auto body = TrunkBody(ctx, true);
     if (!body.ok()) return body.error();
     auto updated = WriteRow(ctx, Op::kPatch, "sip_trunk", row->id, std::move(body).value(), kTrunkFields);
-    if (!updated.ok()) return updated.error().status == "ALREADY_EXISTS" ? DomainUnavailable() : updated.error();
-    return JsonReply(200, RenderTrunk(*updated));
+    if (!updated.ok()) return updated.error().code == "ALREADY_EXISTS" ? DomainUnavailable() : updated.error();
+    return JsonResponse(200, RenderTrunk(*updated));
   }
 
   // Deletes the trunk's endpoints and list bindings and unassigns its phone numbers, then
@@ -712,10 +693,10 @@ struct EstApi::Impl {
 
   // ========================================= endpoints ==========================================
 
-  Result<Json, EstError> EndpointBody(const Ctx& ctx, const std::string& trunk_id, bool put) {
+  Result<Json, ApiError> EndpointBody(const Ctx& ctx, const std::string& trunk_id, bool put) {
     auto body = ParseObject(ctx.request);
     if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
+    std::vector<ErrorDetail> errors;
     Json converted = Json::object();
     ToModel(kEndpointFields, *body, "", {"isRegistered"}, "a SIP endpoint", &converted, &errors);
     bool registered = false;
@@ -733,11 +714,11 @@ struct EstApi::Impl {
     return converted;
   }
 
-  Result<ResourceRow, EstError> RequireEndpoint(const Ctx& ctx, const std::string& trunk_id) {
+  Result<ResourceRow, ApiError> RequireEndpoint(const Ctx& ctx, const std::string& trunk_id) {
     auto row = Require(ctx, "sip_endpoint", ctx.Param("endpointId"), "SIP endpoint");
     if (!row.ok()) return row;
     if (DocString(row->document, "trunk_id") != trunk_id) {
-      return EstError::NotFound("SIP endpoint '" + ctx.Param("endpointId") + "' not found");
+      return ApiError::NotFound("SIP endpoint '" + ctx.Param("endpointId") + "' not found");
     }
     return row;
   }
@@ -751,7 +732,7 @@ struct EstApi::Impl {
     if (!rows.ok()) return rows.error();
     std::vector<Json> items;
     for (const auto& row : *rows) items.push_back(RenderEndpoint(row));
-    return JsonReply(200, Envelope("endpoints", items, *paging));
+    return JsonResponse(200, Envelope("endpoints", items, *paging));
   }
 
   Reply CreateEndpoint(Ctx& ctx) {
@@ -761,7 +742,7 @@ struct EstApi::Impl {
     if (!body.ok()) return body.error();
     auto row = WriteRow(ctx, Op::kCreate, "sip_endpoint", "", std::move(body).value(), kEndpointFields);
     if (!row.ok()) return row.error();
-    return JsonReply(201, RenderEndpoint(*row));
+    return JsonResponse(201, RenderEndpoint(*row));
   }
 
   Reply GetEndpoint(Ctx& ctx) {
@@ -769,7 +750,7 @@ struct EstApi::Impl {
     if (!trunk.ok()) return trunk.error();
     auto row = RequireEndpoint(ctx, trunk->id);
     if (!row.ok()) return row.error();
-    return JsonReply(200, RenderEndpoint(*row));
+    return JsonResponse(200, RenderEndpoint(*row));
   }
 
   Reply PutEndpoint(Ctx& ctx) {
@@ -781,7 +762,7 @@ struct EstApi::Impl {
     if (!body.ok()) return body.error();
     auto updated = WriteRow(ctx, Op::kPatch, "sip_endpoint", row->id, std::move(body).value(), kEndpointFields);
     if (!updated.ok()) return updated.error();
-    return JsonReply(200, RenderEndpoint(*updated));
+    return JsonResponse(200, RenderEndpoint(*updated));
   }
 
   Reply DeleteEndpoint(Ctx& ctx) {
@@ -796,7 +777,7 @@ struct EstApi::Impl {
 
   // ================================== trunk <-> list bindings ===================================
 
-  Result<std::vector<ResourceRow>, EstError> BindingsOf(const Ctx& ctx, const Binding& b, const std::string& trunk_id) {
+  Result<std::vector<ResourceRow>, ApiError> BindingsOf(const Ctx& ctx, const Binding& b, const std::string& trunk_id) {
     return ListAll(ctx, b.kind, {{"trunk_id", trunk_id}});
   }
 
@@ -807,11 +788,11 @@ struct EstApi::Impl {
   }
 
   // Every id names an existing list of the project (404 naming the first that does not).
-  std::optional<EstError> CheckTargets(const Ctx& ctx, const Binding& b, const std::vector<std::string>& ids) {
+  std::optional<ApiError> CheckTargets(const Ctx& ctx, const Binding& b, const std::vector<std::string>& ids) {
     for (const auto& id : ids) {
       auto row = GetRow(ctx, b.target_kind, id);
       if (!row.ok()) return row.error();
-      if (!row->has_value()) return EstError::NotFound(std::string(b.what) + " '" + id + "' not found");
+      if (!row->has_value()) return ApiError::NotFound(std::string(b.what) + " '" + id + "' not found");
     }
     return std::nullopt;
   }
@@ -825,7 +806,7 @@ struct EstApi::Impl {
     if (!bindings.ok()) return bindings.error();
     std::vector<Json> ids;
     for (const auto& id : BoundIds(b, *bindings)) ids.push_back(id);
-    return JsonReply(200, Envelope(b.ids_key, ids, *paging));
+    return JsonResponse(200, Envelope(b.ids_key, ids, *paging));
   }
 
   // POST adds (`replace` false) or PUT replaces the trunk's set of lists.
@@ -856,7 +837,7 @@ struct EstApi::Impl {
     if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
     auto after = BindingsOf(ctx, b, trunk->id);
     if (!after.ok()) return after.error();
-    return JsonReply(200, Json{{std::string(b.ids_key), BoundIds(b, *after)}});
+    return JsonResponse(200, Json{{std::string(b.ids_key), BoundIds(b, *after)}});
   }
 
   Reply RemoveBinding(Ctx& ctx, const Binding& b, std::string_view target_param) {
@@ -866,7 +847,7 @@ struct EstApi::Impl {
     auto bindings = ListAll(ctx, b.kind, {{"trunk_id", trunk->id}, {std::string(b.target_field), target}});
     if (!bindings.ok()) return bindings.error();
     if (bindings->empty()) {
-      return EstError::NotFound(std::string(b.what) + " '" + target + "' is not assigned to trunk '" + trunk->id + "'");
+      return ApiError::NotFound(std::string(b.what) + " '" + target + "' is not assigned to trunk '" + trunk->id + "'");
     }
     std::vector<Step> steps;
     for (const auto& row : *bindings) steps.push_back(MakeStep(Op::kDelete, b.kind, row.id));
@@ -892,7 +873,7 @@ struct EstApi::Impl {
     return Json{{"id", entry.id}, {"username", DocString(entry.document, "username")}};
   }
 
-  Result<Json, EstError> RenderList(const Ctx& ctx, const ListKind& k, const ResourceRow& list) {
+  Result<Json, ApiError> RenderList(const Ctx& ctx, const ListKind& k, const ResourceRow& list) {
     auto entries = ListAll(ctx, k.entry_kind, {{std::string(k.entry_field), list.id}});
     if (!entries.ok()) return entries.error();
     Json out = Common(FromModel(*k.fields, list.document), list);
@@ -907,12 +888,12 @@ struct EstApi::Impl {
     return out;
   }
 
-  Result<Response, EstError> ListAnswer(const Ctx& ctx, const ListKind& k, const std::string& list_id, int status) {
+  Result<Response, ApiError> ListAnswer(const Ctx& ctx, const ListKind& k, const std::string& list_id, int status) {
     auto row = Require(ctx, k.kind, list_id, k.what);
     if (!row.ok()) return row.error();
     auto rendered = RenderList(ctx, k, *row);
     if (!rendered.ok()) return rendered.error();
-    return JsonReply(status, *rendered);
+    return JsonResponse(status, *rendered);
   }
 
   Reply ListLists(Ctx& ctx, const ListKind& k) {
@@ -926,13 +907,13 @@ struct EstApi::Impl {
       if (!rendered.ok()) return rendered.error();
       items.push_back(std::move(rendered).value());
     }
-    return JsonReply(200, Envelope(k.items_key, items, *paging));
+    return JsonResponse(200, Envelope(k.items_key, items, *paging));
   }
 
   Reply GetList(Ctx& ctx, const ListKind& k) { return ListAnswer(ctx, k, ctx.Param("listId"), 200); }
 
   // The list's own fields of a create or PUT body (entries and trunks are not among them).
-  static Json ListFieldsOf(const ListKind& k, const Json& body, std::vector<EstErrorDetail>* errors) {
+  static Json ListFieldsOf(const ListKind& k, const Json& body, std::vector<ErrorDetail>* errors) {
     Json converted = Json::object();
     ToModel(*k.fields, body, "", {std::string(k.entries_key), "trunks"}, k.what, &converted, errors);
     return converted;
@@ -940,7 +921,7 @@ struct EstApi::Impl {
 
   // The entry bodies of `body[entries_key]` in model form, each prechecked as a create
   // (errors under "<entries_key>[i]."). Absent or null: none.
-  static std::vector<Json> EntriesOf(const ListKind& k, const Json& body, std::vector<EstErrorDetail>* errors) {
+  static std::vector<Json> EntriesOf(const ListKind& k, const Json& body, std::vector<ErrorDetail>* errors) {
     std::vector<Json> out;
     auto it = body.find(k.entries_key);
     if (it == body.end() || it->is_null()) return out;
@@ -973,7 +954,7 @@ struct EstApi::Impl {
   // Steps that make the credentials of list `list_id` hold `wanted` (by username): new
   // ones created, existing ones given the new password, the others deleted when
   // `remove_others`.
-  Result<std::vector<Step>, EstError> CredentialSteps(const Ctx& ctx, const ListKind& k, const std::string& list_id,
+  Result<std::vector<Step>, ApiError> CredentialSteps(const Ctx& ctx, const ListKind& k, const std::string& list_id,
                                                       std::vector<Json> wanted, bool remove_others) {
     auto existing = ListAll(ctx, "credential", {{"credential_list_id", list_id}});
     if (!existing.ok()) return existing.error();
@@ -1004,7 +985,7 @@ struct EstApi::Impl {
   Reply CreateList(Ctx& ctx, const ListKind& k) {
     auto body = ParseObject(ctx.request);
     if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
+    std::vector<ErrorDetail> errors;
     Json list = ListFieldsOf(k, *body, &errors);
     std::vector<Json> entries = EntriesOf(k, *body, &errors);
     if (k.entries_required && entries.empty() && errors.empty()) {
@@ -1031,7 +1012,7 @@ struct EstApi::Impl {
     if (!row.ok()) return row.error();
     auto body = ParseObject(ctx.request);
     if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
+    std::vector<ErrorDetail> errors;
     Json list = ListFieldsOf(k, *body, &errors);
     const bool sync_entries = k.entry_kind == "credential" && body->contains(k.entries_key) &&
                               !(*body)[std::string(k.entries_key)].is_null();
@@ -1076,7 +1057,7 @@ struct EstApi::Impl {
       if (!trunk.ok()) return trunk.error();
       if (trunk->has_value()) items.push_back(RenderTrunk(**trunk));
     }
-    return JsonReply(200, Envelope("trunks", items, *paging));
+    return JsonResponse(200, Envelope("trunks", items, *paging));
   }
 
   Reply ListAcls(Ctx& ctx) { return ListLists(ctx, kAclList); }
@@ -1095,7 +1076,7 @@ struct EstApi::Impl {
   // --- an ACL's IP ranges -----------------------------------------------------------------
 
   // An IP range body converted to the model (with `acl_id`).
-  static Json RangeToModel(const Json& body, const std::string& acl_id, std::vector<EstErrorDetail>* errors) {
+  static Json RangeToModel(const Json& body, const std::string& acl_id, std::vector<ErrorDetail>* errors) {
     Json converted = Json::object();
     ToModel(kRangeFields, body, "", {}, "an IP range", &converted, errors);
     converted["acl_id"] = acl_id;
@@ -1111,7 +1092,7 @@ struct EstApi::Impl {
     if (!rows.ok()) return rows.error();
     std::vector<Json> items;
     for (const auto& row : *rows) items.push_back(RenderRange(row));
-    return JsonReply(200, Envelope("ipRanges", items, *paging));
+    return JsonResponse(200, Envelope("ipRanges", items, *paging));
   }
 
   Reply CreateRange(Ctx& ctx) {
@@ -1119,19 +1100,19 @@ struct EstApi::Impl {
     if (!acl.ok()) return acl.error();
     auto body = ParseObject(ctx.request);
     if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
+    std::vector<ErrorDetail> errors;
     Json range = RangeToModel(*body, acl->id, &errors);
     if (!errors.empty()) return InvalidFrom(std::move(errors));
     auto row = WriteRow(ctx, Op::kCreate, "ip_acl_range", "", std::move(range), kRangeFields);
     if (!row.ok()) return row.error();
-    return JsonReply(200, RenderRange(*row));
+    return JsonResponse(200, RenderRange(*row));
   }
 
-  Result<ResourceRow, EstError> RequireRange(const Ctx& ctx, const std::string& acl_id) {
+  Result<ResourceRow, ApiError> RequireRange(const Ctx& ctx, const std::string& acl_id) {
     auto row = Require(ctx, "ip_acl_range", ctx.Param("rangeId"), "IP range");
     if (!row.ok()) return row;
     if (DocString(row->document, "acl_id") != acl_id) {
-      return EstError::NotFound("IP range '" + ctx.Param("rangeId") + "' not found");
+      return ApiError::NotFound("IP range '" + ctx.Param("rangeId") + "' not found");
     }
     return row;
   }
@@ -1143,14 +1124,14 @@ struct EstApi::Impl {
     if (!row.ok()) return row.error();
     auto body = ParseObject(ctx.request);
     if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
+    std::vector<ErrorDetail> errors;
     Json range = RangeToModel(*body, acl->id, &errors);
     if (!errors.empty()) return InvalidFrom(std::move(errors));
     range.erase("acl_id");
     // The seed's update sends only what changes ({ipAddress, range}): the fields sent.
     auto updated = WriteRow(ctx, Op::kPatch, "ip_acl_range", row->id, std::move(range), kRangeFields);
     if (!updated.ok()) return updated.error();
-    return JsonReply(200, RenderRange(*updated));
+    return JsonResponse(200, RenderRange(*updated));
   }
 
   Reply DeleteRange(Ctx& ctx) {
@@ -1171,7 +1152,7 @@ struct EstApi::Impl {
     if (!list.ok()) return list.error();
     auto body = ParseObject(ctx.request);
     if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
+    std::vector<ErrorDetail> errors;
     Json converted = Json::object();
     ToModel(kCredentialFields, *body, "", {}, "a credential", &converted, &errors);
     const std::string username = ctx.Param("username");
@@ -1187,8 +1168,8 @@ struct EstApi::Impl {
     for (Step& step : *steps) step.prefix.clear();  // one credential: its fields are the body's
     auto written = Apply(ctx, std::move(steps).value());
     if (!written.ok()) return written.error();
-    if (written->empty()) return EstError::Internal("the credential was not written");
-    return JsonReply(200, Json{{"id", written->back().id}, {"username", username}});
+    if (written->empty()) return ApiError::Internal("the credential was not written");
+    return JsonResponse(200, Json{{"id", written->back().id}, {"username", username}});
   }
 
   Reply DeleteCredential(Ctx& ctx) {
@@ -1197,7 +1178,7 @@ struct EstApi::Impl {
     const std::string username = ctx.Param("username");
     auto rows = ListAll(ctx, "credential", {{"credential_list_id", list->id}, {"username", username}});
     if (!rows.ok()) return rows.error();
-    if (rows->empty()) return EstError::NotFound("credential '" + username + "' not found");
+    if (rows->empty()) return ApiError::NotFound("credential '" + username + "' not found");
     auto r = Write(ctx, Op::kDelete, "credential", rows->front().id, Json::object());
     if (!r.ok()) return r.error();
     return NoContent();
@@ -1205,10 +1186,10 @@ struct EstApi::Impl {
 
   // ===================================== call blocking rules ====================================
 
-  Result<Json, EstError> RuleBody(const Ctx& ctx, bool put) {
+  Result<Json, ApiError> RuleBody(const Ctx& ctx, bool put) {
     auto body = ParseObject(ctx.request);
     if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
+    std::vector<ErrorDetail> errors;
     Json converted = Json::object();
     ToModel(kRuleFields, *body, "", {}, "a call blocking rule", &converted, &errors);
     if (!errors.empty()) return InvalidFrom(std::move(errors));
@@ -1222,7 +1203,7 @@ struct EstApi::Impl {
     if (!rows.ok()) return rows.error();
     std::vector<Json> items;
     for (const auto& row : *rows) items.push_back(RenderRule(row));
-    return JsonReply(200, Envelope("callBlockingRules", items, *paging));
+    return JsonResponse(200, Envelope("callBlockingRules", items, *paging));
   }
 
   Reply CreateRule(Ctx& ctx) {
@@ -1230,13 +1211,13 @@ struct EstApi::Impl {
     if (!body.ok()) return body.error();
     auto row = WriteRow(ctx, Op::kCreate, "call_blocking_rule", "", std::move(body).value(), kRuleFields);
     if (!row.ok()) return row.error();
-    return JsonReply(201, RenderRule(*row));
+    return JsonResponse(201, RenderRule(*row));
   }
 
   Reply GetRule(Ctx& ctx) {
     auto row = Require(ctx, "call_blocking_rule", ctx.Param("ruleId"), "call blocking rule");
     if (!row.ok()) return row.error();
-    return JsonReply(200, RenderRule(*row));
+    return JsonResponse(200, RenderRule(*row));
   }
 
   Reply PutRule(Ctx& ctx) {
@@ -1246,7 +1227,7 @@ struct EstApi::Impl {
     if (!body.ok()) return body.error();
     auto updated = WriteRow(ctx, Op::kPatch, "call_blocking_rule", row->id, std::move(body).value(), kRuleFields);
     if (!updated.ok()) return updated.error();
-    return JsonReply(200, RenderRule(*updated));
+    return JsonResponse(200, RenderRule(*updated));
   }
 
   Reply DeleteRule(Ctx& ctx) {
@@ -1282,7 +1263,7 @@ struct EstApi::Impl {
     }
   };
 
-  Result<Permissions, EstError> LoadPermissions(const Ctx& ctx) {
+  Result<Permissions, ApiError> LoadPermissions(const Ctx& ctx) {
     constexpr int kMaxAncestors = 8;  // a reseller chain is short; this bounds a damaged one
     Permissions out;
     auto rows = ListAll(ctx, "country_permission");
@@ -1304,10 +1285,10 @@ struct EstApi::Impl {
     return out;
   }
 
-  static Result<const refdata::CountryTable*, EstError> Table() {
+  static Result<const refdata::CountryTable*, ApiError> Table() {
     const refdata::CountryTable& table = refdata::Countries();
     if (!table.load_status().ok()) {
-      return EstError::Internal("the country table is unavailable: " + table.load_status().message());
+      return ApiError::Internal("the country table is unavailable: " + table.load_status().message());
     }
     return &table;
   }
@@ -1331,7 +1312,7 @@ struct EstApi::Impl {
     if (!permissions.ok()) return permissions.error();
     Json items = Json::array();
     for (const auto& c : (*table)->all()) items.push_back(RenderCountry(c, permissions->Enabled(c.iso_code)));
-    return JsonReply(200, Json{{"countryPermissions", std::move(items)}});
+    return JsonResponse(200, Json{{"countryPermissions", std::move(items)}});
   }
 
   // Body: [{isoCode, enabled?}] or {countryPermissions: [...]}. Listed countries take their
@@ -1354,7 +1335,7 @@ struct EstApi::Impl {
     }
     if (!list->is_array()) return InvalidFrom({{prefix, "must be an array of country permissions"}});
     std::map<std::string, bool> wanted;
-    std::vector<EstErrorDetail> errors;
+    std::vector<ErrorDetail> errors;
     for (size_t i = 0; i < list->size(); ++i) {
       const std::string path = prefix + "[" + std::to_string(i) + "]";
       const Json& item = (*list)[i];
@@ -1394,14 +1375,14 @@ struct EstApi::Impl {
     }
     // Every country changes in one write: the table is never left half set.
     if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
-    return JsonReply(200, Json{{"countryPermissions", enabled_items}});
+    return JsonResponse(200, Json{{"countryPermissions", enabled_items}});
   }
 
-  Result<refdata::Country, EstError> CountryOfPath(const Ctx& ctx) {
+  Result<refdata::Country, ApiError> CountryOfPath(const Ctx& ctx) {
     auto table = Table();
     if (!table.ok()) return table.error();
     auto country = (*table)->Find(ctx.Param("isoCode"));
-    if (!country) return EstError::NotFound("country '" + ctx.Param("isoCode") + "' not found");
+    if (!country) return ApiError::NotFound("country '" + ctx.Param("isoCode") + "' not found");
     return *country;
   }
 
@@ -1410,7 +1391,7 @@ struct EstApi::Impl {
     if (!country.ok()) return country.error();
     auto permissions = LoadPermissions(ctx);
     if (!permissions.ok()) return permissions.error();
-    return JsonReply(200, RenderCountry(*country, permissions->Enabled(country->iso_code)));
+    return JsonResponse(200, RenderCountry(*country, permissions->Enabled(country->iso_code)));
   }
 
   Reply PutCountryPermission(Ctx& ctx) {
@@ -1418,7 +1399,7 @@ struct EstApi::Impl {
     if (!country.ok()) return country.error();
     auto body = ParseObject(ctx.request);
     if (!body.ok()) return body.error();
-    std::vector<EstErrorDetail> errors;
+    std::vector<ErrorDetail> errors;
     for (const auto& [k, v] : body->items()) {
       if (k != "enabled" && k != "isoCode" && k != "name" && k != "continent" && k != "countryDialingCodes") {
         errors.push_back({k, "is not a field of a country permission"});
@@ -1432,7 +1413,7 @@ struct EstApi::Impl {
     std::vector<Step> steps;
     AddPermissionStep(*permissions, country->iso_code, it->get<bool>(), steps);
     if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
-    return JsonReply(200, RenderCountry(*country, it->get<bool>()));
+    return JsonResponse(200, RenderCountry(*country, it->get<bool>()));
   }
 
   // ======================================== phone numbers =======================================
@@ -1463,7 +1444,7 @@ struct EstApi::Impl {
       const std::string direction = comma == std::string::npos ? "ascending" : Lower(value.substr(comma + 1));
       if (!kSortable.contains(key.property) ||
           (direction != "ascending" && direction != "descending" && direction != "asc" && direction != "desc")) {
-        return EstError::InvalidArgument("sort '" + value + "' is not property,(ascending|descending)",
+        return ApiError::InvalidArgument("sort '" + value + "' is not property,(ascending|descending)",
                                          {{"sort", "properties: id, phoneNumber, countryCode, sipTrunkId, createTime, "
                                                    "updateTime"}});
       }
@@ -1488,20 +1469,20 @@ struct EstApi::Impl {
         return false;
       });
     }
-    return JsonReply(200, Envelope("phoneNumbers", items, *paging));
+    return JsonResponse(200, Envelope("phoneNumbers", items, *paging));
   }
 
   Reply GetNumber(Ctx& ctx) {
     const std::string text = ctx.Param("phoneNumber");
     auto number = refdata::ParseE164(text);
     if (!number.ok()) {
-      return EstError::InvalidArgument("'" + text + "' is not an E.164 number: " + number.status().message(),
+      return ApiError::InvalidArgument("'" + text + "' is not an E.164 number: " + number.status().message(),
                                        {{"phoneNumber", number.status().message()}});
     }
     auto rows = ListAll(ctx, "did", {{"e164", number->digits}});
     if (!rows.ok()) return rows.error();
-    if (rows->empty()) return EstError::NotFound("phone number '" + number->with_plus + "' not found");
-    return JsonReply(200, RenderNumber(rows->front()));
+    if (rows->empty()) return ApiError::NotFound("phone number '" + number->with_plus + "' not found");
+    return JsonResponse(200, RenderNumber(rows->front()));
   }
 
   // ============================================ calls ===========================================
@@ -1539,7 +1520,7 @@ struct EstApi::Impl {
   }
 
   // A comma-separated list of values from `allowed` (upper-cased).
-  static Result<std::set<std::string>, EstError> EnumSet(std::string_view param, std::string_view text,
+  static Result<std::set<std::string>, ApiError> EnumSet(std::string_view param, std::string_view text,
                                                          const std::set<std::string>& allowed) {
     std::set<std::string> out;
     size_t start = 0;
@@ -1549,7 +1530,7 @@ struct EstApi::Impl {
       if (!allowed.contains(value)) {
         std::string names;
         for (const auto& a : allowed) names += (names.empty() ? "" : ", ") + a;
-        return EstError::InvalidArgument(std::string(param) + " '" + value + "' is not one of " + names,
+        return ApiError::InvalidArgument(std::string(param) + " '" + value + "' is not one of " + names,
                                          {{std::string(param), "must be one of " + names}});
       }
       out.insert(value);
@@ -1567,7 +1548,7 @@ struct EstApi::Impl {
   }
 
   Reply FindCalls(Ctx& ctx) {
-    if (calls == nullptr) return EstError::Unavailable("the call-record view is not running");
+    if (calls == nullptr) return ApiError::Unavailable("the call-record view is not running");
     auto paging = ParsePaging(ctx.request, kDefaultCallsPageSize);
     if (!paging.ok()) return paging.error();
     const Request& r = ctx.request;
@@ -1592,7 +1573,7 @@ struct EstApi::Impl {
         if (!table.ok()) return table.error();
         auto country = (*table)->Find(*v);
         if (!country) {
-          return EstError::InvalidArgument(std::string(param) + " '" + std::string(*v) + "' is not an ISO country code",
+          return ApiError::InvalidArgument(std::string(param) + " '" + std::string(*v) + "' is not an ISO country code",
                                            {{param, "must be an ISO 3166-1 alpha-2 code"}});
         }
         *field = country->iso_code;
@@ -1602,7 +1583,7 @@ struct EstApi::Impl {
     if (auto v = r.QueryParam("emergencyOnly")) {
       if (*v == "true") emergency_only = true;
       else if (*v != "false" && *v != "null" && !v->empty()) {
-        return EstError::InvalidArgument("emergencyOnly must be true, false or null",
+        return ApiError::InvalidArgument("emergencyOnly must be true, false or null",
                                          {{"emergencyOnly", "must be true, false or null"}});
       }
     }
@@ -1619,7 +1600,7 @@ struct EstApi::Impl {
     if (!conditions.empty() || (!start && !end)) {
       auto parsed = refdata::ParseCreateTimeFilter(std::span<const std::string>(conditions), now);
       if (!parsed.ok()) {
-        return EstError::InvalidArgument("createTime: " + parsed.status().message(),
+        return ApiError::InvalidArgument("createTime: " + parsed.status().message(),
                                          {{"createTime", parsed.status().message()}});
       }
       range = *parsed;
@@ -1628,7 +1609,7 @@ struct EstApi::Impl {
       if (!bound) continue;
       auto instant = refdata::ParseInstantMs(*bound);
       if (!instant.ok()) {
-        return EstError::InvalidArgument(std::string(param) + ": " + instant.status().message(),
+        return ApiError::InvalidArgument(std::string(param) + ": " + instant.status().message(),
                                          {{param, instant.status().message()}});
       }
       if (std::string_view(param) == "createTimeStart") {
@@ -1650,7 +1631,7 @@ struct EstApi::Impl {
       for (const auto& c : page->calls) items.push_back(RenderCall(c));
       total = page->total;
     }
-    return JsonReply(200, Json{{"calls", std::move(items)},
+    return JsonResponse(200, Json{{"calls", std::move(items)},
                                {"totalItems", total},
                                {"pageNumber", paging->page},
                                {"pageSize", paging->size}});

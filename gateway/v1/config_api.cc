@@ -14,12 +14,13 @@
 #include <google/protobuf/message.h>
 #include <nlohmann/json.hpp>
 
+#include "gateway/json_body.h"
 #include "account.pb.h"
 #include "commands/api_keys.h"
 #include "events/ids.h"
-#include "gateway/v1/auth.h"
+#include "gateway/auth.h"
 #include "gateway/v1/errors.h"
-#include "gateway/v1/worker_pool.h"
+#include "gateway/worker_pool.h"
 #include "model/schema.h"
 #include "model/validate.h"
 
@@ -34,10 +35,6 @@ using projections::ResourceRow;
 
 constexpr std::string_view kAccountKind = "account";
 constexpr size_t kMaxIdempotencyKeyBytes = 200;
-
-std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-Response JsonReply(int status, const Json& body) { return Response::Json(status, Dump(body)); }
 
 std::string ETagOf(uint64_t revision) { return "\"" + std::to_string(revision) + "\""; }
 
@@ -100,17 +97,6 @@ Result<IfMatch, ApiError> ParseIfMatch(const Request& request) {
   return out;
 }
 
-// True for application/json and any application/<x>+json, parameters ignored.
-bool IsJsonMediaType(std::string_view content_type) {
-  std::string type(content_type.substr(0, content_type.find(';')));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
-  while (!type.empty() && type.front() == ' ') type.erase(type.begin());
-  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (type == "application/json") return true;
-  return type.rfind("application/", 0) == 0 && type.size() > 5 &&
-         type.compare(type.size() - 5, 5, "+json") == 0;
-}
-
 // The request body as a JSON object. An empty body is `{}` when `allow_empty`.
 // Errors: 415 (a body that is not declared JSON), 400 (malformed JSON, not an object,
 // missing body).
@@ -157,18 +143,6 @@ std::vector<ErrorDetail> ToDetails(const std::vector<model::FieldError>& errors)
 
 ApiError FromValidation(const model::ValidationErrors& errors) {
   return ApiError::InvalidArgument(errors.status.message(), ToDetails(errors.errors));
-}
-
-std::string DocString(const Json& doc, const char* field) {
-  auto it = doc.find(field);
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-int64_t DocInt(const Json& doc, const char* field) {
-  auto it = doc.find(field);
-  if (it == doc.end()) return 0;
-  if (it->is_boolean()) return it->get<bool>() ? 1 : 0;
-  return it->is_number_integer() ? it->get<int64_t>() : 0;
 }
 
 // --- accounts: the view's document <-> the model's account spec <-> AccountSettings ---------
@@ -307,7 +281,7 @@ struct ConfigApi::Impl {
         std::string names;
         for (const std::string& scope : scopes) names += (names.empty() ? "'" : " or '") + scope + "'";
         return call->Fail(ApiError::PermissionDenied("this route needs the " + names + " scope (or '*'); the key has " +
-                                                     Dump(Json(principal->scopes))));
+                                                     DumpJson(Json(principal->scopes))));
       }
       body(std::move(request), std::move(principal).value(), std::move(call));
     };
@@ -503,7 +477,7 @@ struct ConfigApi::Impl {
       body.append(page->rows[i].document);
     }
     body.append("],\"next_cursor\":");
-    body.append(page->next_cursor.empty() ? std::string("null") : Dump(Json(page->next_cursor)));
+    body.append(page->next_cursor.empty() ? std::string("null") : DumpJson(Json(page->next_cursor)));
     body.push_back('}');
     call->Send(Response::Json(200, std::move(body)));
   }
@@ -545,8 +519,8 @@ struct ConfigApi::Impl {
 
   // Answers a resource the actor returned, with its ETag.
   static Response ResourceResponse(int status, const AccountCommandResult& result) {
-    if (!result.resource) return JsonReply(status, Json::object());
-    Response response = JsonReply(status, result.resource->document);
+    if (!result.resource) return JsonResponse(status, Json::object());
+    Response response = JsonResponse(status, result.resource->document);
     response.headers.Set("etag", ETagOf(result.resource->revision));
     return response;
   }
@@ -599,7 +573,7 @@ struct ConfigApi::Impl {
           page = view.List(holder);
         }
         if (!page.ok() || page->rows.empty()) return false;
-        Response response = JsonReply(200, page->rows.front().document);
+        Response response = JsonResponse(200, page->rows.front().document);
         response.headers.Set("etag", ETagOf(page->rows.front().revision));
         response.headers.Set("location", call->path + "/" + page->rows.front().id);
         call->Send(std::move(response));
@@ -706,11 +680,11 @@ struct ConfigApi::Impl {
     Json body = {{"accountId", account->empty() ? Json(nullptr) : Json(*account)},
                  {"scopes", principal.scopes},
                  {"via", std::string(principal.ViaName())}};
-    call->Send(JsonReply(200, body));
+    call->Send(JsonResponse(200, body));
   }
 
   static Response AccountResponse(int status, const ResourceRow& row) {
-    Response response = JsonReply(status, RenderAccount(row));
+    Response response = JsonResponse(status, RenderAccount(row));
     response.headers.Set("etag", ETagOf(row.revision));
     return response;
   }
@@ -794,14 +768,14 @@ struct ConfigApi::Impl {
         auto it = doc.find(field);
         const std::string have = it == doc.end() ? std::string()
                                  : it->is_string() ? it->get<std::string>()
-                                                   : Dump(*it);
+                                                   : DumpJson(*it);
         keep = keep && have == wanted;
       }
       if (keep) data.push_back(std::move(doc));
     }
     Json body = {{"data", std::move(data)},
                  {"next_cursor", page->next_cursor.empty() ? Json(nullptr) : Json(page->next_cursor)}};
-    call->Send(JsonReply(200, body));
+    call->Send(JsonResponse(200, body));
   }
 
   void CreateAccount(Request request, Principal principal, CallPtr call) {
@@ -1037,7 +1011,7 @@ struct ConfigApi::Impl {
       Json body = RenderKey(**stored);
       // Shown once: a retried mint (same Idempotency-Key) cannot show it again.
       body["key"] = result.minted_key.empty() ? Json(nullptr) : Json(result.minted_key);
-      Response response = JsonReply(201, body);
+      Response response = JsonResponse(201, body);
       response.headers.Set("location", call->path + "/" + result.key_id);
       call->Send(std::move(response));
     });
@@ -1050,7 +1024,7 @@ struct ConfigApi::Impl {
     if (!keys.ok()) return call->Fail(FromStatus(keys.status()));
     Json data = Json::array();
     for (const auto& key : *keys) data.push_back(RenderKey(key));
-    call->Send(JsonReply(200, Json{{"data", std::move(data)}, {"next_cursor", nullptr}}));
+    call->Send(JsonResponse(200, Json{{"data", std::move(data)}, {"next_cursor", nullptr}}));
   }
 
   // The key of the path, belonging to the path's account; 404 otherwise.
@@ -1072,7 +1046,7 @@ struct ConfigApi::Impl {
     if (!row.ok()) return call->Fail(row.error());
     auto key = PathKey(request, *row);
     if (!key.ok()) return call->Fail(key.error());
-    call->Send(JsonReply(200, RenderKey(*key)));
+    call->Send(JsonResponse(200, RenderKey(*key)));
   }
 
   void RevokeKey(Request request, Principal principal, CallPtr call) {

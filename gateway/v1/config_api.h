@@ -45,7 +45,7 @@
 #include "common/status.h"
 #include "gateway/admin_auth.h"
 #include "gateway/router.h"
-#include "gateway/v1/auth.h"
+#include "gateway/auth.h"
 #include "gateway/v1/errors.h"
 #include "projections/config_view.h"
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/json_body.h"
 #include "events/json.h"
 
 namespace dialtone::gateway::v1 {
@@ -89,7 +90,7 @@ Status AddEventsRoutes(Router& router, const store::EventLog& log, AdminKey admi
     const uint64_t head = log.HeadPosition();
     nlohmann::json body = {{"events", std::move(events)}, {"next_after", next_after}, {"head", head}};
     responder.Send(Response::Json(
-        200, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+        200, DumpJson(body)));
   });
 }
 

@@ -5,7 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gateway/v1/auth.h"
+#include "gateway/json_body.h"
+#include "gateway/auth.h"
 #include "gateway/v1/errors.h"
 
 namespace dialtone::gateway::v1 {
@@ -84,10 +85,6 @@ class UploadBody final : public StreamedBody {
   media::UploadStatus failure_;
 };
 
-Response JsonReply(int status, const Json& body) {
-  return Response::Json(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
-}
-
 }  // namespace
 
 struct MediaRoutes::Impl {
@@ -164,7 +161,7 @@ struct MediaRoutes::Impl {
       return ApiError::Unavailable("the upload was stored but the view did not show it in time; retry the read");
     }
     if (!result->resource) return ApiError::Internal("the account service returned no resource");
-    Response response = JsonReply(200, result->resource->document);
+    Response response = JsonResponse(200, result->resource->document);
     response.headers.Set("etag", "\"" + std::to_string(result->resource->revision) + "\"");
     return response;
   }

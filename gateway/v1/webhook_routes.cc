@@ -1,4 +1,5 @@
 #include "gateway/v1/webhook_routes.h"
+#include "gateway/json_body.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,10 +23,6 @@ Json RenderAttempt(const webhooks::RecordedAttempt& a) {
               {"error", r.error.empty() ? Json(nullptr) : Json(r.error)},
               {"response_excerpt", r.response_excerpt},
               {"next_attempt_at", r.next_attempt_ms == 0 ? Json(nullptr) : Json(r.next_attempt_ms / 1000)}};
-}
-
-Response JsonReply(int status, const Json& body) {
-  return Response::Json(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
 }  // namespace
@@ -62,7 +59,7 @@ Status AddWebhookRoutes(Router& router, ConfigApi& api, const projections::Confi
         if (!attempts.ok()) return FromStatus(attempts.status());
         Json data = Json::array();
         for (const auto& a : *attempts) data.push_back(RenderAttempt(a));
-        return JsonReply(200, Json{{"data", std::move(data)}});
+        return JsonResponse(200, Json{{"data", std::move(data)}});
       });
   if (!s.ok()) return s;
 
@@ -75,7 +72,7 @@ Status AddWebhookRoutes(Router& router, ConfigApi& api, const projections::Confi
         if (auto error = caught_up()) return *error;
         Json data = Json::array();
         for (const auto& a : service.RecentAttempts(account, id)) data.push_back(RenderAttempt(a));
-        return JsonReply(200, Json{{"data", std::move(data)}, {"next_cursor", nullptr}});
+        return JsonResponse(200, Json{{"data", std::move(data)}, {"next_cursor", nullptr}});
       });
 }
 

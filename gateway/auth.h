@@ -1,6 +1,9 @@
-// Who a /v1 request is and which account it acts on.
+// Who a request is and which account it acts on, for every dialect: the credential is
+// verified against the config view, answered from a cache while the view's credentials
+// are unchanged. A dialect chooses how a credential is presented (the native form below;
+// EST also takes Basic key_id:secret) and renders the errors in its own shape.
 //
-// Credentials (`x-api-key: <key>` or `Authorization: Bearer <key>`):
+// Credentials (natively `x-api-key: <key>` or `Authorization: Bearer <key>`):
 //   - the platform admin key (gateway/admin_auth.h): principal "admin", every scope, acts
 //     on any account, but must name it (`x-account-id` header or `account_id` query
 //     parameter) on account-scoped routes;
@@ -24,10 +27,10 @@
 #include "common/status.h"
 #include "gateway/admin_auth.h"
 #include "gateway/http_types.h"
-#include "gateway/v1/errors.h"
+#include "gateway/api_error.h"
 #include "projections/config_view.h"
 
-namespace dialtone::gateway::v1 {
+namespace dialtone::gateway {
 
 // The scope every configuration route needs ("*" grants every scope).
 inline constexpr std::string_view kConfigScope = "config";
@@ -73,10 +76,16 @@ class CredentialCache {
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
 };
 
-// Authenticates the request's credential. Errors: 401 UNAUTHENTICATED (missing, malformed,
-// unknown, wrong, revoked; account suspended or closed), 500/503 when the view fails.
-// With a `cache`, a credential verified at the view's current credentials generation is
-// answered from it.
+// Verifies a presented credential (the admin key or an account key). Errors: 401
+// UNAUTHENTICATED (malformed, unknown, wrong, revoked; account suspended or closed),
+// 500/503 when the view fails. With a `cache`, a credential verified at the view's current
+// credentials generation is answered from it.
+Result<Principal, ApiError> VerifyCredential(std::string_view presented, const AdminKey& admin_key,
+                                             const projections::ConfigView& view,
+                                             CredentialCache* cache = nullptr);
+
+// Authenticates the credential the request presents in the native form (PresentedApiKey:
+// `x-api-key` or `Authorization: Bearer`); a request without one is 401 as well.
 Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey& admin_key,
                                          const projections::ConfigView& view,
                                          CredentialCache* cache = nullptr);
@@ -103,4 +112,4 @@ bool CanSeeAccount(const Principal& principal, const projections::ResourceRow& r
 // account's reseller parent.
 bool ManagesAccount(const Principal& principal, const projections::ResourceRow& row);
 
-}  // namespace dialtone::gateway::v1
+}  // namespace dialtone::gateway

@@ -1,5 +1,6 @@
-// A small fixed pool of threads for work that may block (waiting for the config view to
-// reach a write's position), so neither the HTTP I/O threads nor the actor threads wait.
+// A small fixed pool of threads for the work of a dialect's handlers that may block (a
+// command answered with ExecuteAndWait, a wait for the view to show a write, a failure
+// whose answer reads the view), so neither the HTTP I/O threads nor the actor threads wait.
 #pragma once
 
 #include <condition_variable>
@@ -10,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-namespace dialtone::gateway::v1 {
+namespace dialtone::gateway {
 
 class WorkerPool {
  public:
@@ -34,4 +35,4 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace dialtone::gateway::v1
+}  // namespace dialtone::gateway

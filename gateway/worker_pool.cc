@@ -1,8 +1,8 @@
-#include "gateway/v1/worker_pool.h"
+#include "gateway/worker_pool.h"
 
 #include <cassert>
 
-namespace dialtone::gateway::v1 {
+namespace dialtone::gateway {
 
 WorkerPool::WorkerPool(size_t threads) {
   assert(threads > 0);
@@ -50,4 +50,4 @@ void WorkerPool::Run() {
   }
 }
 
-}  // namespace dialtone::gateway::v1
+}  // namespace dialtone::gateway

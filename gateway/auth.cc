@@ -1,26 +1,15 @@
-#include "gateway/v1/auth.h"
+#include "gateway/auth.h"
 
 #include <algorithm>
 
 #include "commands/api_keys.h"
+#include "gateway/json_body.h"
 
-namespace dialtone::gateway::v1 {
+namespace dialtone::gateway {
 
 namespace {
 
 constexpr std::string_view kAccountKind = "account";
-
-std::string DocString(const nlohmann::json& doc, const char* field) {
-  auto it = doc.find(field);
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-bool DocFlag(const nlohmann::json& doc, const char* field) {
-  auto it = doc.find(field);
-  if (it == doc.end()) return false;
-  if (it->is_boolean()) return it->get<bool>();
-  return it->is_number_integer() && it->get<int64_t>() != 0;
-}
 
 ApiError AccountNotFound(std::string_view account_id) {
   return ApiError::NotFound("account '" + std::string(account_id) + "' not found");
@@ -43,7 +32,7 @@ Result<std::optional<projections::ResourceRow>, ApiError> LoadAccountRow(
     return std::optional<projections::ResourceRow>();
   }
   auto row = view.Get(account_id, kAccountKind, account_id);
-  if (!row.ok()) return FromStatus(row.status());
+  if (!row.ok()) return ApiErrorOfStatus(row.status());
   return std::move(row).value();
 }
 
@@ -67,10 +56,15 @@ Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey&
     return ApiError::Unauthenticated(
         "an API key is required (x-api-key header or Authorization: Bearer)");
   }
-  const std::optional<commands::ApiKeyToken> token = commands::ParseApiKey(*presented);
+  return VerifyCredential(*presented, admin_key, view, cache);
+}
+
+Result<Principal, ApiError> VerifyCredential(std::string_view presented, const AdminKey& admin_key,
+                                             const projections::ConfigView& view, CredentialCache* cache) {
+  const std::optional<commands::ApiKeyToken> token = commands::ParseApiKey(presented);
   // An account key never is the admin key (the admin key is not of that shape): the
   // admin check, a SHA-256, is left for the other credentials.
-  if (!token && admin_key.Matches(*presented)) {
+  if (!token && admin_key.Matches(presented)) {
     Principal admin;
     admin.via = Principal::Via::kAdmin;
     admin.scopes = {"*"};
@@ -80,11 +74,11 @@ Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey&
   // below is never newer than the generation it is filed under.
   const uint64_t generation = view.credentials_generation();
   if (cache != nullptr) {
-    if (auto known = cache->Find(*presented, generation)) return std::move(*known);
+    if (auto known = cache->Find(presented, generation)) return std::move(*known);
   }
   if (!token) return ApiError::Unauthenticated("the API key is not valid");
   auto found = view.FindApiKey(token->key_id);
-  if (!found.ok()) return FromStatus(found.status());
+  if (!found.ok()) return ApiErrorOfStatus(found.status());
   if (!found->has_value()) return ApiError::Unauthenticated("the API key is not valid");
   const projections::ApiKeyRow& key = **found;
   if (!commands::ApiKeySecretMatches(key.secret_sha256, token->secret)) {
@@ -107,7 +101,7 @@ Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey&
   principal.key_account_id = key.account_id;
   principal.key_account_is_reseller = DocFlag((*account)->document, "is_reseller");
   principal.scopes = key.scopes;
-  if (cache != nullptr) cache->Remember(*presented, generation, principal);
+  if (cache != nullptr) cache->Remember(presented, generation, principal);
   return principal;
 }
 
@@ -157,4 +151,4 @@ Result<std::string, ApiError> ResolveActingAccount(const Request& request, const
   return account_id;
 }
 
-}  // namespace dialtone::gateway::v1
+}  // namespace dialtone::gateway
