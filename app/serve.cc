@@ -15,13 +15,15 @@
 #include "domain/secret_box.h"
 #include "gateway/http_server.h"
 #include "gateway/router.h"
+#include "gateway/dialect.h"
 #include "gateway/est/est_api.h"
+#include "gateway/est/est_dialect.h"
 #include "gateway/v1/calls_routes.h"
 #include "gateway/v1/config_api.h"
 #include "gateway/v1/errors.h"
 #include "gateway/v1/events_routes.h"
 #include "gateway/v1/media_routes.h"
-#include "gateway/v1/openapi.h"
+#include "gateway/v1/v1_dialect.h"
 #include "gateway/v1/webhook_routes.h"
 #include "projections/calls/calls_view.h"
 #include "projections/config_view.h"
@@ -192,6 +194,16 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   gateway::est::EstApi est_api(runtime->accounts(), *view, calls_view.get(), admin->key);
   teardown.Add([&] { est_api.Stop(); });
   gateway::v1::MediaRoutes media_routes(config_api, runtime->accounts(), *view, *media_store, admin->key);
+  gateway::v1::EventsRoutes events_routes(*log, admin->key);
+  gateway::v1::WebhookRoutes webhook_routes(config_api, *view, *webhook_service);
+  gateway::v1::CallsRoutes calls_routes(config_api, *calls_view);
+  gateway::Dialect v1(gateway::v1::V1Dialect());
+  for (gateway::RouteGroup* group : std::initializer_list<gateway::RouteGroup*>{
+           &events_routes, &config_api, &webhook_routes, &calls_routes, &media_routes}) {
+    v1.Add(*group);
+  }
+  gateway::Dialect est(gateway::est::EstDialect());
+  est.Add(est_api);
 
   auto http_metrics = std::make_shared<gateway::HttpMetrics>();
   gateway::Router router;
@@ -200,12 +212,7 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   ops.log = log.get();
   ops.actors_alive = [runtime = runtime.get()] { return runtime->ActorsAlive(); };
   ops.http_metrics = http_metrics;
-  for (Status s : {AddOpsRoutes(router, std::move(ops)), gateway::v1::AddEventsRoutes(router, *log, admin->key),
-                   config_api.AddRoutes(router),
-                   gateway::v1::AddWebhookRoutes(router, config_api, *view, *webhook_service),
-                   gateway::v1::AddCallsRoutes(router, config_api, *calls_view), media_routes.AddRoutes(router),
-                   gateway::v1::AddOpenApiRoute(router),
-                   est_api.Mount(router)}) {
+  for (Status s : {AddOpsRoutes(router, std::move(ops)), v1.Mount(router), est.Mount(router)}) {
     if (!s.ok()) return teardown.Fail(s);
   }
 
@@ -214,7 +221,7 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   http_options.port = config.http_port;
   http_options.io_threads = config.http_threads;
   http_options.metrics = http_metrics;
-  http_options.error_renderer = router.PathErrorRenderer();  // /est/… errors in the EST shape
+  http_options.error_renderer = router.PathErrorRenderer();  // each dialect's errors in its shape
   http_options.body_streamer = media_routes.Streamer();  // uploads stream to disk
   auto server = gateway::HttpServer::Start(std::move(http_options), router.AsHandler());
   if (!server.ok()) return teardown.Fail(server.status());

@@ -1763,19 +1763,9 @@ EstApi::EstApi(commands::AccountService& accounts, const projections::ConfigView
 
 EstApi::~EstApi() { Stop(); }
 
-Status EstApi::Mount(Router& root) {
-  auto router = std::make_shared<Router>();
-  router->SetErrorRenderer(RenderEstGenericError);
-  if (Status s = impl_->AddRoutes(*router); !s.ok()) return s;
-  const std::string document = EstOpenApiDocument().dump();
-  if (Status s = router->Add("GET", "/openapi.json", [document](Request, Responder responder) {
-        responder.Send(Response::Json(200, document));
-      });
-      !s.ok()) {
-    return s;
-  }
-  return root.Mount(kEstPrefix, std::move(router));
-}
+Status EstApi::AddRoutes(Router& router) { return impl_->AddRoutes(router); }
+
+void EstApi::DescribeRoutes(RouteDocument& document) const { DescribeEstRoutes(document); }
 
 void EstApi::Stop() { impl_->workers.Stop(); }
 

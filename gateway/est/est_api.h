@@ -27,6 +27,7 @@
 #include "commands/account_commands.h"
 #include "common/status.h"
 #include "gateway/admin_auth.h"
+#include "gateway/dialect.h"
 #include "gateway/router.h"
 #include "projections/calls/calls_view.h"
 #include "projections/config_view.h"
@@ -53,19 +54,21 @@ struct EstApiOptions {
   std::function<int64_t()> now_s;
 };
 
-class EstApi {
+// The route group of the EST dialect (est_dialect.h).
+class EstApi final : public RouteGroup {
  public:
   // Every reference must outlive this object; this object must outlive every request its
   // routes receive (stop the HTTP server first). `calls` may be null: /calls then answers
   // 503.
   EstApi(commands::AccountService& accounts, const projections::ConfigView& view,
          const projections::calls::CallsView* calls, AdminKey admin_key, EstApiOptions options = {});
-  ~EstApi();
+  ~EstApi() override;
   EstApi(const EstApi&) = delete;
   EstApi& operator=(const EstApi&) = delete;
 
-  // Mounts the dialect's own router (EST error shape for 404/405/…) at /est/v1 on `root`.
-  Status Mount(Router& root);
+  // Every route of EstRoutes(), patterns relative to /est/v1 (errors: Router::Add's).
+  Status AddRoutes(Router& router) override;
+  void DescribeRoutes(RouteDocument& document) const override;
   // Finishes the requests already handed to the workers, then stops them. Idempotent.
   void Stop();
 

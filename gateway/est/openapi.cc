@@ -158,11 +158,11 @@ std::vector<std::string> ParamsOf(const std::string& path) {
 
 }  // namespace
 
-nlohmann::json EstOpenApiDocument() {
-  Json paths = Json::object();
+void DescribeEstRoutes(RouteDocument& document) {
+  Json& paths = document.paths;
   const Json error = {{"description", "error"}, {"content", {{"application/json", {{"schema", Ref("Error")}}}}}};
   for (const EstRouteInfo& r : EstRoutes()) {
-    const std::string path = "/est/v1/projects/{projectId}" + r.path;
+    const std::string path = "/projects/{projectId}" + r.path;
     const std::string method = Lower(r.method);
     Json parameters = Json::array();
     for (const std::string& name : ParamsOf(path)) {
@@ -202,6 +202,12 @@ nlohmann::json EstOpenApiDocument() {
     }
     paths[path][method] = std::move(operation);
   }
+  Json schemas = Schemas();
+  for (auto& [name, schema] : schemas.items()) document.schemas[name] = std::move(schema);
+}
+
+nlohmann::json EstBaseDocument() {
+  Json paths = Json::object();
   paths["/est/v1/openapi.json"]["get"] = {
       {"operationId", "estOpenApi"},
       {"security", Json::array()},
@@ -216,7 +222,7 @@ nlohmann::json EstOpenApiDocument() {
               {"servers", Json::array({{{"url", "/"}}})},
               {"security", Json::array({{{"Basic", Json::array()}}, {{"Bearer", Json::array()}}})},
               {"paths", paths},
-              {"components", {{"schemas", Schemas()},
+              {"components", {{"schemas", Json::object()},
                               {"securitySchemes", {{"Basic", {{"type", "http"}, {"scheme", "basic"}}},
                                                    {"Bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}}};
 }

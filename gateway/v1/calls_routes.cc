@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/v1/openapi.h"
+
 namespace dialtone::gateway::v1 {
 
 namespace {
@@ -75,10 +77,10 @@ std::string CursorOf(const calls::CallRecord& c) { return std::to_string(c.creat
 
 }  // namespace
 
-Status AddCallsRoutes(Router& router, ConfigApi& api, const calls::CallsView& view) {
-  return api.AddAccountRoute(
-      router, "GET", "/v1/calls", {"cdr", std::string(kConfigScope)},
-      [&view](const Request& request, const Principal&, const std::string& account) -> Result<Response, ApiError> {
+Status CallsRoutes::AddRoutes(Router& router) {
+  return api_.AddAccountRoute(
+      router, "GET", "/calls", {"cdr", std::string(kConfigScope)},
+      [&view = calls_](const Request& request, const Principal&, const std::string& account) -> Result<Response, ApiError> {
         calls::CallQuery q;
         q.account_id = account;
         q.limit = kDefaultLimit;
@@ -140,6 +142,43 @@ Status AddCallsRoutes(Router& router, ConfigApi& api, const calls::CallsView& vi
         for (const auto& c : page->calls) data.push_back(Render(c));
         return Response::Json(200, Json{{"data", std::move(data)}, {"next_cursor", next}}.dump());
       });
+}
+
+void CallsRoutes::DescribeRoutes(RouteDocument& document) const {
+  using namespace openapi;
+  const Json nullable_string = kNullableString;
+  const Json nullable_int = kNullableInt;
+  document.schemas["CallRecord"] = ObjectOf({{"call_id", kString},
+                                    {"account_id", kString},
+                                    {"direction", {{"type", "string"}, {"enum", {"inbound", "outbound", ""}}}},
+                                    {"from", kString},
+                                    {"to", kString},
+                                    {"trunk_id", nullable_string},
+                                    {"started_at", {{"type", "integer"}}},
+                                    {"answered_at", nullable_int},
+                                    {"ended_at", nullable_int},
+                                    {"billsec", {{"type", "integer"}}},
+                                    {"result", {{"type", {"string", "null"}},
+                                                {"enum", {"completed", "no_answer", "cancel", "busy", "failed", nullptr}}}},
+                                    {"currency", nullable_string},
+                                    {"price_per_minute", nullable_string},
+                                    {"billed_seconds", {{"type", "integer"}}},
+                                    {"price", nullable_string}},
+                                   {"call_id", "account_id", "direction", "from", "to", "trunk_id", "started_at",
+                                    "answered_at", "ended_at", "billsec", "result", "currency", "price_per_minute",
+                                    "billed_seconds", "price"});
+  document.schemas["CallRecordPage"] = ListSchema("CallRecord");
+  document.paths["/calls"]["get"] = {
+      {"tags", {"cdr"}}, {"summary", "call records, newest first"}, {"operationId", "list_calls"},
+      {"parameters", With(AccountParams(), {Param("since", "query", {{"type", "integer"}}),
+                                            Param("until", "query", {{"type", "integer"}}),
+                                            Param("limit", "query", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}}),
+                                            Param("cursor", "query", kString),
+                                            Param("format", "query", {{"type", "string"}, {"enum", {"json", "csv"}}})})},
+      {"responses", Responses({{200, Json{{"application/json", {{"schema", Ref("CallRecordPage")}}},
+                                          {"text/csv", {{"schema", kString}}}}}},
+                              kReadErrors)}};
+
 }
 
 }  // namespace dialtone::gateway::v1

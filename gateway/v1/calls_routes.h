@@ -7,13 +7,24 @@
 #pragma once
 
 #include "common/status.h"
+#include "gateway/dialect.h"
 #include "gateway/router.h"
 #include "gateway/v1/config_api.h"
 #include "projections/calls/calls_view.h"
 
 namespace dialtone::gateway::v1 {
 
+// A route group of the /v1 dialect, behind ConfigApi's authentication and workers.
 // `calls` and `api` must outlive the route's requests.
-Status AddCallsRoutes(Router& router, ConfigApi& api, const projections::calls::CallsView& calls);
+class CallsRoutes final : public RouteGroup {
+ public:
+  CallsRoutes(ConfigApi& api, const projections::calls::CallsView& calls) : api_(api), calls_(calls) {}
+  Status AddRoutes(Router& router) override;
+  void DescribeRoutes(RouteDocument& document) const override;
+
+ private:
+  ConfigApi& api_;
+  const projections::calls::CallsView& calls_;
+};
 
 }  // namespace dialtone::gateway::v1

@@ -20,6 +20,7 @@
 #include "events/ids.h"
 #include "gateway/auth.h"
 #include "gateway/v1/errors.h"
+#include "gateway/v1/openapi.h"
 #include "gateway/worker_pool.h"
 #include "model/schema.h"
 #include "model/validate.h"
@@ -624,7 +625,7 @@ struct ConfigApi::Impl {
       if (spec.kind == kAccountKind) continue;
       KindRoutes k;
       k.spec = &spec;
-      std::string base = "/v1/";
+      std::string base = "/";
       if (!spec.parent_kind.empty()) {
         k.parent = model::FindResource(spec.parent_kind);
         if (k.parent == nullptr || !k.parent->parent_kind.empty()) {
@@ -1078,20 +1079,20 @@ struct ConfigApi::Impl {
       Body body;
     };
     const Entry entries[] = {
-        {"GET", "/v1/whoami", "", route(&Impl::WhoAmI)},
-        {"GET", "/v1/account", kConfigScope, route(&Impl::GetOwnAccount)},
-        {"GET", "/v1/accounts", kConfigScope, route(&Impl::ListAccounts)},
-        {"POST", "/v1/accounts", kConfigScope, route(&Impl::CreateAccount)},
-        {"GET", "/v1/accounts/{id}", kConfigScope, route(&Impl::GetAccount)},
-        {"PATCH", "/v1/accounts/{id}", kConfigScope,
+        {"GET", "/whoami", "", route(&Impl::WhoAmI)},
+        {"GET", "/account", kConfigScope, route(&Impl::GetOwnAccount)},
+        {"GET", "/accounts", kConfigScope, route(&Impl::ListAccounts)},
+        {"POST", "/accounts", kConfigScope, route(&Impl::CreateAccount)},
+        {"GET", "/accounts/{id}", kConfigScope, route(&Impl::GetAccount)},
+        {"PATCH", "/accounts/{id}", kConfigScope,
          [this](Request r, Principal p, CallPtr c) { ChangeAccount(false, std::move(r), std::move(p), std::move(c)); }},
-        {"PUT", "/v1/accounts/{id}", kConfigScope,
+        {"PUT", "/accounts/{id}", kConfigScope,
          [this](Request r, Principal p, CallPtr c) { ChangeAccount(true, std::move(r), std::move(p), std::move(c)); }},
-        {"DELETE", "/v1/accounts/{id}", kConfigScope, route(&Impl::CloseAccount)},
-        {"POST", "/v1/accounts/{id}/api-keys", kConfigScope, route(&Impl::MintKey)},
-        {"GET", "/v1/accounts/{id}/api-keys", kConfigScope, route(&Impl::ListKeys)},
-        {"GET", "/v1/accounts/{id}/api-keys/{key_id}", kConfigScope, route(&Impl::GetKey)},
-        {"DELETE", "/v1/accounts/{id}/api-keys/{key_id}", kConfigScope, route(&Impl::RevokeKey)},
+        {"DELETE", "/accounts/{id}", kConfigScope, route(&Impl::CloseAccount)},
+        {"POST", "/accounts/{id}/api-keys", kConfigScope, route(&Impl::MintKey)},
+        {"GET", "/accounts/{id}/api-keys", kConfigScope, route(&Impl::ListKeys)},
+        {"GET", "/accounts/{id}/api-keys/{key_id}", kConfigScope, route(&Impl::GetKey)},
+        {"DELETE", "/accounts/{id}/api-keys/{key_id}", kConfigScope, route(&Impl::RevokeKey)},
     };
     for (const Entry& e : entries) {
       if (Status s = router.Add(e.method, e.pattern, Guard(e.scope, e.body)); !s.ok()) return s;
@@ -1129,6 +1130,8 @@ Status ConfigApi::AddAccountRoute(Router& router, std::string_view method, std::
                       if (!queued) call->Fail(ApiError::Unavailable("the server is stopping"));
                     }));
 }
+
+void ConfigApi::DescribeRoutes(RouteDocument& document) const { DescribeConfigRoutes(document); }
 
 void ConfigApi::Stop() { impl_->workers.Stop(); }
 

@@ -44,6 +44,7 @@
 #include "commands/account_commands.h"
 #include "common/status.h"
 #include "gateway/admin_auth.h"
+#include "gateway/dialect.h"
 #include "gateway/router.h"
 #include "gateway/auth.h"
 #include "gateway/v1/errors.h"
@@ -61,18 +62,22 @@ struct ConfigApiOptions {
   std::function<uint64_t()> log_head;
 };
 
-class ConfigApi {
+// The /v1 dialect's configuration route group; the other /v1 groups (calls, media,
+// webhooks) serve their routes behind its authentication with AddAccountRoute.
+class ConfigApi final : public RouteGroup {
  public:
   // `accounts` and `view` must outlive this object; this object must outlive every
   // request its routes receive (stop the HTTP server and the actor runtime first).
   ConfigApi(commands::AccountService& accounts, const projections::ConfigView& view,
             AdminKey admin_key, ConfigApiOptions options = {});
-  ~ConfigApi();
+  ~ConfigApi() override;
   ConfigApi(const ConfigApi&) = delete;
   ConfigApi& operator=(const ConfigApi&) = delete;
 
-  // Registers every route above on `router` (errors: Router::Add's).
-  Status AddRoutes(Router& router);
+  // Registers every route above on the /v1 dialect's router, patterns relative to /v1
+  // (errors: Router::Add's).
+  Status AddRoutes(Router& router) override;
+  void DescribeRoutes(RouteDocument& document) const override;
 
   // A route another module serves behind this API's authentication, scopes and acting
   // account resolution: `handler` runs on a worker thread (it may block), and its error

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/json_body.h"
+#include "gateway/v1/openapi.h"
 #include "events/json.h"
 
 namespace dialtone::gateway::v1 {
@@ -38,11 +39,10 @@ Response Unauthorized(const Router& router, const Request& request) {
 
 }  // namespace
 
-Status AddEventsRoutes(Router& router, const store::EventLog& log, AdminKey admin_key,
-                       EventsRouteOptions options) {
+Status EventsRoutes::AddRoutes(Router& router) {
   const Router* errors = &router;
-  return router.Add("GET", "/v1/events", [&log, admin_key, options, errors](Request request,
-                                                                           Responder responder) {
+  return router.Add("GET", "/events", [&log = log_, admin_key = admin_key_, options = options_, errors](
+                                          Request request, Responder responder) {
     if (!IsAuthorizedAdmin(request, admin_key)) {
       responder.Send(Unauthorized(*errors, request));
       return;
@@ -92,6 +92,32 @@ Status AddEventsRoutes(Router& router, const store::EventLog& log, AdminKey admi
     responder.Send(Response::Json(
         200, DumpJson(body)));
   });
+}
+
+void EventsRoutes::DescribeRoutes(RouteDocument& document) const {
+  using namespace openapi;
+  document.schemas["Event"] = ObjectOf({{"position", {{"type", "integer"}}},
+                               {"stream", kString},
+                               {"version", {{"type", "integer"}}},
+                               {"type", kString},
+                               {"time_ms", {{"type", "integer"}}},
+                               {"event_id", kString},
+                               {"causation_id", kString},
+                               {"correlation_id", kString},
+                               {"idempotency_key", kString},
+                               {"principal", kString},
+                               {"data", {{"type", "object"}}},
+                               {"payload_base64", kString}},
+                              {"position", "stream", "version", "type", "time_ms", "event_id"});
+  document.schemas["EventPage"] = ObjectOf({{"events", {{"type", "array"}, {"items", Ref("Event")}}},
+                                   {"next_after", {{"type", "integer"}}},
+                                   {"head", {{"type", "integer"}}}},
+                                  {"events", "next_after", "head"});
+  document.paths["/events"]["get"] = {
+      {"tags", {"ops"}}, {"summary", "the event log, in position order (admin key)"}, {"operationId", "list_events"},
+      {"parameters", Json::array({Param("after", "query", {{"type", "integer"}}), Param("limit", "query", {{"type", "integer"}})})},
+      {"responses", Responses({{200, JsonContent(Ref("EventPage"))}}, {400, 401})}};
+
 }
 
 }  // namespace dialtone::gateway::v1

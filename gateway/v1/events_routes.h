@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "gateway/admin_auth.h"
+#include "gateway/dialect.h"
 #include "gateway/router.h"
 #include "store/event_log.h"
 
@@ -20,8 +21,18 @@ struct EventsRouteOptions {
   size_t max_limit = 1000;
 };
 
-// Registers the route on `router`. `log` must outlive the router.
-Status AddEventsRoutes(Router& router, const store::EventLog& log, AdminKey admin_key,
-                       EventsRouteOptions options = {});
+// A route group of the /v1 dialect. `log` must outlive the routes' requests.
+class EventsRoutes final : public RouteGroup {
+ public:
+  EventsRoutes(const store::EventLog& log, AdminKey admin_key, EventsRouteOptions options = {})
+      : log_(log), admin_key_(std::move(admin_key)), options_(options) {}
+  Status AddRoutes(Router& router) override;
+  void DescribeRoutes(RouteDocument& document) const override;
+
+ private:
+  const store::EventLog& log_;
+  AdminKey admin_key_;
+  EventsRouteOptions options_;
+};
 
 }  // namespace dialtone::gateway::v1

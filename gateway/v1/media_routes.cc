@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/json_body.h"
+#include "gateway/v1/openapi.h"
 #include "gateway/auth.h"
 #include "gateway/v1/errors.h"
 
@@ -191,12 +192,12 @@ MediaRoutes::~MediaRoutes() = default;
 Status MediaRoutes::AddRoutes(Router& router) {
   Impl* impl = impl_.get();
   const std::vector<std::string> scopes = {std::string(kConfigScope)};
-  Status s = impl->api.AddAccountRoute(router, "PUT", "/v1/media/{id}/content", scopes,
+  Status s = impl->api.AddAccountRoute(router, "PUT", "/media/{id}/content", scopes,
                                        [impl](const Request& r, const Principal& p, const std::string& a) {
                                          return impl->PutContent(r, p, a);
                                        });
   if (!s.ok()) return s;
-  return impl->api.AddAccountRoute(router, "GET", "/v1/media/{id}/content", scopes,
+  return impl->api.AddAccountRoute(router, "GET", "/media/{id}/content", scopes,
                                    [impl](const Request& r, const Principal& p, const std::string& a) {
                                      return impl->GetContent(r, p, a);
                                    });
@@ -204,6 +205,23 @@ Status MediaRoutes::AddRoutes(Router& router) {
 
 BodyStreamer MediaRoutes::Streamer() {
   return [impl = impl_.get()](const Request& head) { return impl->Stream(head); };
+}
+
+void MediaRoutes::DescribeRoutes(RouteDocument& document) const {
+  using namespace openapi;
+  const Json media_id = Param("id", "path", kString, true);
+  const Json audio = {{"type", "string"}, {"contentMediaType", "audio/*"}};
+  document.paths["/media/{id}/content"]["put"] = {
+      {"tags", {"media_file"}}, {"summary", "upload the audio (streamed, at most 64 MiB)"}, {"operationId", "upload_media"},
+      {"parameters", With(AccountParams(), {media_id})},
+      {"requestBody", {{"required", true},
+                       {"content", {{"audio/*", {{"schema", audio}}}, {"application/octet-stream", {{"schema", audio}}}}}}},
+      {"responses", Responses({{200, JsonContent(Ref("MediaFile"))}}, kWriteErrors)}};
+  document.paths["/media/{id}/content"]["get"] = {
+      {"tags", {"media_file"}}, {"summary", "the stored audio"}, {"operationId", "download_media"},
+      {"parameters", With(AccountParams(), {media_id})},
+      {"responses", Responses({{200, Json{{"audio/*", {{"schema", audio}}}, {"application/octet-stream", {{"schema", audio}}}}}},
+                              kReadErrors)}};
 }
 
 }  // namespace dialtone::gateway::v1

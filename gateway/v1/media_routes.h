@@ -16,6 +16,7 @@
 #include "commands/account_commands.h"
 #include "common/status.h"
 #include "gateway/admin_auth.h"
+#include "gateway/dialect.h"
 #include "gateway/http_server.h"
 #include "gateway/router.h"
 #include "gateway/v1/config_api.h"
@@ -29,14 +30,16 @@ struct MediaRoutesOptions {
   std::chrono::milliseconds view_wait{5000};
 };
 
-class MediaRoutes {
+// A route group of the /v1 dialect, behind ConfigApi's authentication and workers.
+class MediaRoutes final : public RouteGroup {
  public:
   // Every reference must outlive this object and the requests its routes receive.
   MediaRoutes(ConfigApi& api, commands::AccountService& accounts, const projections::ConfigView& view,
               media::MediaStore& store, AdminKey admin_key, MediaRoutesOptions options = {});
-  ~MediaRoutes();
+  ~MediaRoutes() override;
 
-  Status AddRoutes(Router& router);
+  Status AddRoutes(Router& router) override;
+  void DescribeRoutes(RouteDocument& document) const override;
   // Streams the body of PUT /v1/media/{id}/content into the media store; everything else
   // is left to the server's default.
   BodyStreamer Streamer();

@@ -7,14 +7,66 @@
 
 namespace dialtone::gateway::v1 {
 
+namespace openapi {
+
+Json Ref(const std::string& name) { return Json{{"$ref", "#/components/schemas/" + name}}; }
+
+Json ListSchema(const std::string& item) {
+  return Json{{"type", "object"},
+              {"properties", {{"data", {{"type", "array"}, {"items", Ref(item)}}}, {"next_cursor", {{"type", {"string", "null"}}}}}},
+              {"required", {"data", "next_cursor"}},
+              {"additionalProperties", false}};
+}
+
+Json JsonContent(Json schema) { return Json{{"application/json", {{"schema", std::move(schema)}}}}; }
+
+Json Responses(std::vector<std::pair<int, Json>> successes, const std::vector<int>& errors) {
+  Json out = Json::object();
+  for (const auto& [status, content] : successes) {
+    Json r = {{"description", status == 204 ? "no content" : status == 304 ? "not modified" : "success"}};
+    if (!content.is_null()) r["content"] = content;
+    out[std::to_string(status)] = std::move(r);
+  }
+  for (int status : errors) {
+    out[std::to_string(status)] = {{"description", "error"}, {"content", JsonContent(Ref("Error"))}};
+  }
+  return out;
+}
+
+Json Param(const std::string& name, const std::string& in, Json schema, bool required,
+           const std::string& description) {
+  Json p = {{"name", name}, {"in", in}, {"schema", std::move(schema)}, {"required", required || in == "path"}};
+  if (!description.empty()) p["description"] = description;
+  return p;
+}
+
+// Parameters every account-scoped route takes.
+Json AccountParams() {
+  return Json::array({Param("x-account-id", "header", kString, false,
+                            "the account to act on: a reseller's child, or any account for the admin key"),
+                      Param("account_id", "query", kString, false, "as x-account-id")});
+}
+
+Json With(Json params, std::initializer_list<Json> more) {
+  for (const Json& p : more) params.push_back(p);
+  return params;
+}
+
+Json ObjectOf(Json properties, std::vector<std::string> required, bool closed) {
+  Json s = {{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}};
+  if (closed) s["additionalProperties"] = false;
+  return s;
+}
+
+}  // namespace openapi
+
 namespace {
 
 using Json = nlohmann::json;
+using namespace openapi;
 using model::FieldSpec;
 using model::FieldType;
 using model::ResourceSpec;
-
-Json Ref(const std::string& name) { return Json{{"$ref", "#/components/schemas/" + name}}; }
 
 // `schema` that may also be null.
 Json Nullable(Json schema) {
@@ -128,52 +180,6 @@ Json RequestSchema(const ResourceSpec& spec, bool whole) {
   return schema;
 }
 
-Json ListSchema(const std::string& item) {
-  return Json{{"type", "object"},
-              {"properties", {{"data", {{"type", "array"}, {"items", Ref(item)}}}, {"next_cursor", {{"type", {"string", "null"}}}}}},
-              {"required", {"data", "next_cursor"}},
-              {"additionalProperties", false}};
-}
-
-Json JsonContent(Json schema) { return Json{{"application/json", {{"schema", std::move(schema)}}}}; }
-
-Json Responses(std::initializer_list<std::pair<int, Json>> successes, std::initializer_list<int> errors) {
-  Json out = Json::object();
-  for (const auto& [status, content] : successes) {
-    Json r = {{"description", status == 204 ? "no content" : status == 304 ? "not modified" : "success"}};
-    if (!content.is_null()) r["content"] = content;
-    out[std::to_string(status)] = std::move(r);
-  }
-  for (int status : errors) {
-    out[std::to_string(status)] = {{"description", "error"}, {"content", JsonContent(Ref("Error"))}};
-  }
-  return out;
-}
-
-Json Param(const std::string& name, const std::string& in, Json schema, bool required = false,
-           const std::string& description = "") {
-  Json p = {{"name", name}, {"in", in}, {"schema", std::move(schema)}, {"required", required || in == "path"}};
-  if (!description.empty()) p["description"] = description;
-  return p;
-}
-
-const Json kString = {{"type", "string"}};
-
-// Parameters every account-scoped route takes.
-Json AccountParams() {
-  return Json::array({Param("x-account-id", "header", kString, false,
-                            "the account to act on: a reseller's child, or any account for the admin key"),
-                      Param("account_id", "query", kString, false, "as x-account-id")});
-}
-
-Json With(Json params, std::initializer_list<Json> more) {
-  for (const Json& p : more) params.push_back(p);
-  return params;
-}
-
-const std::initializer_list<int> kReadErrors = {400, 401, 403, 404, 503};
-const std::initializer_list<int> kWriteErrors = {400, 401, 403, 404, 409, 412, 413, 415, 503};
-
 void AddKindPaths(const ResourceSpec& spec, Json& paths, Json& schemas) {
   const std::string name = SchemaNameOf(spec.kind);
   schemas[name] = ResponseSchema(spec);
@@ -181,7 +187,7 @@ void AddKindPaths(const ResourceSpec& spec, Json& paths, Json& schemas) {
   schemas[name + "Patch"] = RequestSchema(spec, false);
   schemas[name + "Page"] = ListSchema(name);
 
-  std::string base = "/v1/";
+  std::string base = "/";
   Json params = AccountParams();
   if (!spec.parent_kind.empty()) {
     const ResourceSpec* parent = model::FindResource(spec.parent_kind);
@@ -270,12 +276,6 @@ Json ErrorSchema() {
               {"additionalProperties", false}};
 }
 
-Json ObjectOf(Json properties, std::vector<std::string> required, bool closed = true) {
-  Json s = {{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}};
-  if (closed) s["additionalProperties"] = false;
-  return s;
-}
-
 void AddAccountPaths(Json& paths, Json& schemas) {
   schemas["Account"] = AccountSchema();
   const ResourceSpec* account = model::FindResource("account");
@@ -309,150 +309,49 @@ void AddAccountPaths(Json& paths, Json& schemas) {
   const Json tags = Json::array({"account"});
   const Json id = Param("id", "path", kString, true);
   const Json if_match = Param("if-match", "header", kString);
-  paths["/v1/whoami"]["get"] = {{"tags", tags}, {"summary", "who the credential is"}, {"operationId", "whoami"},
+  paths["/whoami"]["get"] = {{"tags", tags}, {"summary", "who the credential is"}, {"operationId", "whoami"},
                                 {"parameters", AccountParams()},
                                 {"responses", Responses({{200, JsonContent(Ref("WhoAmI"))}}, {400, 401, 404})}};
-  paths["/v1/account"]["get"] = {{"tags", tags}, {"summary", "the acting account"}, {"operationId", "get_own_account"},
+  paths["/account"]["get"] = {{"tags", tags}, {"summary", "the acting account"}, {"operationId", "get_own_account"},
                                  {"parameters", AccountParams()},
                                  {"responses", Responses({{200, JsonContent(Ref("Account"))}, {304, nullptr}}, kReadErrors)}};
-  paths["/v1/accounts"]["get"] = {
+  paths["/accounts"]["get"] = {
       {"tags", tags}, {"summary", "the caller's child accounts (admin: platform-direct, or of parent_id)"},
       {"operationId", "list_accounts"},
       {"parameters", Json::array({Param("limit", "query", {{"type", "integer"}}), Param("cursor", "query", kString),
                                   Param("parent_id", "query", kString), Param("status", "query", kString),
                                   Param("is_reseller", "query", kString)})},
       {"responses", Responses({{200, JsonContent(Ref("AccountPage"))}}, kReadErrors)}};
-  paths["/v1/accounts"]["post"] = {
+  paths["/accounts"]["post"] = {
       {"tags", tags}, {"summary", "create an account (admin, or a reseller for its child)"},
       {"operationId", "create_account"}, {"parameters", Json::array({Param("idempotency-key", "header", kString)})},
       {"requestBody", {{"required", true}, {"content", JsonContent(Ref("AccountCreate"))}}},
       {"responses", Responses({{201, JsonContent(Ref("Account"))}}, kWriteErrors)}};
-  paths["/v1/accounts/{id}"]["get"] = {{"tags", tags}, {"operationId", "get_account"}, {"parameters", Json::array({id})},
+  paths["/accounts/{id}"]["get"] = {{"tags", tags}, {"operationId", "get_account"}, {"parameters", Json::array({id})},
                                        {"responses", Responses({{200, JsonContent(Ref("Account"))}, {304, nullptr}}, kReadErrors)}};
-  paths["/v1/accounts/{id}"]["patch"] = {{"tags", tags}, {"operationId", "patch_account"}, {"parameters", Json::array({id, if_match})},
+  paths["/accounts/{id}"]["patch"] = {{"tags", tags}, {"operationId", "patch_account"}, {"parameters", Json::array({id, if_match})},
                                          {"requestBody", {{"required", true}, {"content", JsonContent(Ref("AccountPatch"))}}},
                                          {"responses", Responses({{200, JsonContent(Ref("Account"))}}, kWriteErrors)}};
-  paths["/v1/accounts/{id}"]["put"] = {{"tags", tags}, {"operationId", "put_account"}, {"parameters", Json::array({id, if_match})},
+  paths["/accounts/{id}"]["put"] = {{"tags", tags}, {"operationId", "put_account"}, {"parameters", Json::array({id, if_match})},
                                        {"requestBody", {{"required", true}, {"content", JsonContent(Ref("AccountCreate"))}}},
                                        {"responses", Responses({{200, JsonContent(Ref("Account"))}}, kWriteErrors)}};
-  paths["/v1/accounts/{id}"]["delete"] = {{"tags", tags}, {"summary", "close the account"}, {"operationId", "close_account"},
+  paths["/accounts/{id}"]["delete"] = {{"tags", tags}, {"summary", "close the account"}, {"operationId", "close_account"},
                                           {"parameters", Json::array({id})},
                                           {"responses", Responses({{204, nullptr}}, kWriteErrors)}};
-  paths["/v1/accounts/{id}/api-keys"]["post"] = {
+  paths["/accounts/{id}/api-keys"]["post"] = {
       {"tags", tags}, {"summary", "mint an API key (shown once)"}, {"operationId", "mint_api_key"},
       {"parameters", Json::array({id, Param("idempotency-key", "header", kString)})},
       {"requestBody", {{"required", false}, {"content", JsonContent(Ref("ApiKeyRequest"))}}},
       {"responses", Responses({{201, JsonContent(Ref("ApiKeyMinted"))}}, kWriteErrors)}};
-  paths["/v1/accounts/{id}/api-keys"]["get"] = {{"tags", tags}, {"operationId", "list_api_keys"}, {"parameters", Json::array({id})},
+  paths["/accounts/{id}/api-keys"]["get"] = {{"tags", tags}, {"operationId", "list_api_keys"}, {"parameters", Json::array({id})},
                                                 {"responses", Responses({{200, JsonContent(Ref("ApiKeyPage"))}}, kReadErrors)}};
   const Json key_id = Param("key_id", "path", kString, true);
-  paths["/v1/accounts/{id}/api-keys/{key_id}"]["get"] = {
+  paths["/accounts/{id}/api-keys/{key_id}"]["get"] = {
       {"tags", tags}, {"operationId", "get_api_key"}, {"parameters", Json::array({id, key_id})},
       {"responses", Responses({{200, JsonContent(Ref("ApiKey"))}}, kReadErrors)}};
-  paths["/v1/accounts/{id}/api-keys/{key_id}"]["delete"] = {
+  paths["/accounts/{id}/api-keys/{key_id}"]["delete"] = {
       {"tags", tags}, {"summary", "revoke"}, {"operationId", "revoke_api_key"}, {"parameters", Json::array({id, key_id})},
       {"responses", Responses({{204, nullptr}}, kWriteErrors)}};
-}
-
-void AddOperationalPaths(Json& paths, Json& schemas) {
-  const Json nullable_string = {{"type", {"string", "null"}}};
-  const Json nullable_int = {{"type", {"integer", "null"}}};
-  schemas["Event"] = ObjectOf({{"position", {{"type", "integer"}}},
-                               {"stream", kString},
-                               {"version", {{"type", "integer"}}},
-                               {"type", kString},
-                               {"time_ms", {{"type", "integer"}}},
-                               {"event_id", kString},
-                               {"causation_id", kString},
-                               {"correlation_id", kString},
-                               {"idempotency_key", kString},
-                               {"principal", kString},
-                               {"data", {{"type", "object"}}},
-                               {"payload_base64", kString}},
-                              {"position", "stream", "version", "type", "time_ms", "event_id"});
-  schemas["EventPage"] = ObjectOf({{"events", {{"type", "array"}, {"items", Ref("Event")}}},
-                                   {"next_after", {{"type", "integer"}}},
-                                   {"head", {{"type", "integer"}}}},
-                                  {"events", "next_after", "head"});
-  paths["/v1/events"]["get"] = {
-      {"tags", {"ops"}}, {"summary", "the event log, in position order (admin key)"}, {"operationId", "list_events"},
-      {"parameters", Json::array({Param("after", "query", {{"type", "integer"}}), Param("limit", "query", {{"type", "integer"}})})},
-      {"responses", Responses({{200, JsonContent(Ref("EventPage"))}}, {400, 401})}};
-
-  schemas["WebhookAttempt"] = ObjectOf({{"delivery_id", kString},
-                                        {"webhook_id", kString},
-                                        {"event", kString},
-                                        {"url", kString},
-                                        {"attempt", {{"type", "integer"}}},
-                                        {"started_at", {{"type", "integer"}}},
-                                        {"duration_ms", {{"type", "integer"}}},
-                                        {"http_status", nullable_int},
-                                        {"outcome", {{"type", "string"}, {"enum", {"succeeded", "will_retry", "gave_up"}}}},
-                                        {"error", nullable_string},
-                                        {"response_excerpt", kString},
-                                        {"next_attempt_at", nullable_int}},
-                                       {"delivery_id", "webhook_id", "event", "url", "attempt", "started_at", "duration_ms",
-                                        "http_status", "outcome", "error", "response_excerpt", "next_attempt_at"});
-  schemas["WebhookAttempts"] = ObjectOf({{"data", {{"type", "array"}, {"items", Ref("WebhookAttempt")}}}}, {"data"});
-  schemas["WebhookAttemptPage"] = ListSchema("WebhookAttempt");
-  const Json tags = Json::array({"webhook"});
-  paths["/v1/webhooks/test"]["post"] = {
-      {"tags", tags}, {"summary", "send a signed webhook.test now to one or every enabled webhook"},
-      {"operationId", "test_webhooks"}, {"parameters", AccountParams()},
-      {"requestBody", {{"required", false}, {"content", JsonContent(ObjectOf({{"webhook_id", kString}}, {}))}}},
-      {"responses", Responses({{200, JsonContent(Ref("WebhookAttempts"))}}, kWriteErrors)}};
-  paths["/v1/webhooks/{id}/deliveries"]["get"] = {
-      {"tags", tags}, {"summary", "the latest attempts, newest first"}, {"operationId", "list_webhook_deliveries"},
-      {"parameters", With(AccountParams(), {Param("id", "path", kString, true)})},
-      {"responses", Responses({{200, JsonContent(Ref("WebhookAttemptPage"))}}, kReadErrors)}};
-
-  schemas["CallRecord"] = ObjectOf({{"call_id", kString},
-                                    {"account_id", kString},
-                                    {"direction", {{"type", "string"}, {"enum", {"inbound", "outbound", ""}}}},
-                                    {"from", kString},
-                                    {"to", kString},
-                                    {"trunk_id", nullable_string},
-                                    {"started_at", {{"type", "integer"}}},
-                                    {"answered_at", nullable_int},
-                                    {"ended_at", nullable_int},
-                                    {"billsec", {{"type", "integer"}}},
-                                    {"result", {{"type", {"string", "null"}},
-                                                {"enum", {"completed", "no_answer", "cancel", "busy", "failed", nullptr}}}},
-                                    {"currency", nullable_string},
-                                    {"price_per_minute", nullable_string},
-                                    {"billed_seconds", {{"type", "integer"}}},
-                                    {"price", nullable_string}},
-                                   {"call_id", "account_id", "direction", "from", "to", "trunk_id", "started_at",
-                                    "answered_at", "ended_at", "billsec", "result", "currency", "price_per_minute",
-                                    "billed_seconds", "price"});
-  schemas["CallRecordPage"] = ListSchema("CallRecord");
-  paths["/v1/calls"]["get"] = {
-      {"tags", {"cdr"}}, {"summary", "call records, newest first"}, {"operationId", "list_calls"},
-      {"parameters", With(AccountParams(), {Param("since", "query", {{"type", "integer"}}),
-                                            Param("until", "query", {{"type", "integer"}}),
-                                            Param("limit", "query", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}}),
-                                            Param("cursor", "query", kString),
-                                            Param("format", "query", {{"type", "string"}, {"enum", {"json", "csv"}}})})},
-      {"responses", Responses({{200, Json{{"application/json", {{"schema", Ref("CallRecordPage")}}},
-                                          {"text/csv", {{"schema", kString}}}}}},
-                              kReadErrors)}};
-
-  const Json media_id = Param("id", "path", kString, true);
-  const Json audio = {{"type", "string"}, {"contentMediaType", "audio/*"}};
-  paths["/v1/media/{id}/content"]["put"] = {
-      {"tags", {"media_file"}}, {"summary", "upload the audio (streamed, at most 64 MiB)"}, {"operationId", "upload_media"},
-      {"parameters", With(AccountParams(), {media_id})},
-      {"requestBody", {{"required", true},
-                       {"content", {{"audio/*", {{"schema", audio}}}, {"application/octet-stream", {{"schema", audio}}}}}}},
-      {"responses", Responses({{200, JsonContent(Ref("MediaFile"))}}, kWriteErrors)}};
-  paths["/v1/media/{id}/content"]["get"] = {
-      {"tags", {"media_file"}}, {"summary", "the stored audio"}, {"operationId", "download_media"},
-      {"parameters", With(AccountParams(), {media_id})},
-      {"responses", Responses({{200, Json{{"audio/*", {{"schema", audio}}}, {"application/octet-stream", {{"schema", audio}}}}}},
-                              kReadErrors)}};
-  paths["/v1/openapi.json"]["get"] = {{"tags", {"ops"}}, {"summary", "this document"}, {"operationId", "v1_openapi"},
-                                      {"security", Json::array()},
-                                      {"responses", Responses({{200, JsonContent({{"type", "object"}})}}, {})}};
 }
 
 }  // namespace
@@ -471,15 +370,20 @@ std::string SchemaNameOf(std::string_view kind) {
   return out;
 }
 
-nlohmann::json V1OpenApiDocument() {
+void DescribeConfigRoutes(RouteDocument& document) {
+  AddAccountPaths(document.paths, document.schemas);
+  for (const ResourceSpec& spec : model::AllResources()) {
+    if (spec.kind != "account") AddKindPaths(spec, document.paths, document.schemas);
+  }
+}
+
+nlohmann::json V1BaseDocument() {
   Json paths = Json::object();
+  paths["/v1/openapi.json"]["get"] = {{"tags", {"ops"}}, {"summary", "this document"}, {"operationId", "v1_openapi"},
+                                      {"security", Json::array()},
+                                      {"responses", Responses({{200, JsonContent({{"type", "object"}})}}, {})}};
   Json schemas = Json::object();
   schemas["Error"] = ErrorSchema();
-  AddAccountPaths(paths, schemas);
-  for (const ResourceSpec& spec : model::AllResources()) {
-    if (spec.kind != "account") AddKindPaths(spec, paths, schemas);
-  }
-  AddOperationalPaths(paths, schemas);
   return Json{
       {"openapi", "3.1.0"},
       {"info",
@@ -498,13 +402,6 @@ nlohmann::json V1OpenApiDocument() {
         {"securitySchemes",
          {{"ApiKey", {{"type", "apiKey"}, {"in", "header"}, {"name", "x-api-key"}}},
           {"Bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}}}};
-}
-
-Status AddOpenApiRoute(Router& router) {
-  const std::string document = V1OpenApiDocument().dump();
-  return router.Add("GET", "/v1/openapi.json", [document](Request, Responder responder) {
-    responder.Send(Response::Json(200, document));
-  });
 }
 
 }  // namespace dialtone::gateway::v1

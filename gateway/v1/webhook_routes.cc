@@ -1,7 +1,9 @@
 #include "gateway/v1/webhook_routes.h"
-#include "gateway/json_body.h"
 
 #include <nlohmann/json.hpp>
+
+#include "gateway/json_body.h"
+#include "gateway/v1/openapi.h"
 
 namespace dialtone::gateway::v1 {
 
@@ -27,8 +29,11 @@ Json RenderAttempt(const webhooks::RecordedAttempt& a) {
 
 }  // namespace
 
-Status AddWebhookRoutes(Router& router, ConfigApi& api, const projections::ConfigView& view,
-                        webhooks::WebhookService& service, std::chrono::milliseconds view_wait) {
+Status WebhookRoutes::AddRoutes(Router& router) {
+  ConfigApi& api = api_;
+  const projections::ConfigView& view = view_;
+  webhooks::WebhookService& service = service_;
+  const std::chrono::milliseconds view_wait = view_wait_;
   const std::vector<std::string> scopes = {std::string(kConfigScope), "webhooks"};
   // The service folds the same log as the view: a webhook the caller has just been told
   // about is known to the service once it reaches the view's position.
@@ -40,7 +45,7 @@ Status AddWebhookRoutes(Router& router, ConfigApi& api, const projections::Confi
   };
 
   Status s = api.AddAccountRoute(
-      router, "POST", "/v1/webhooks/test", scopes,
+      router, "POST", "/webhooks/test", scopes,
       [&service, caught_up](const Request& request, const Principal&, const std::string& account) -> Result<Response, ApiError> {
         std::string webhook_id;
         if (!request.body.empty()) {
@@ -64,7 +69,7 @@ Status AddWebhookRoutes(Router& router, ConfigApi& api, const projections::Confi
   if (!s.ok()) return s;
 
   return api.AddAccountRoute(
-      router, "GET", "/v1/webhooks/{id}/deliveries", scopes,
+      router, "GET", "/webhooks/{id}/deliveries", scopes,
       [&view, &service, caught_up](const Request& request, const Principal&, const std::string& account) -> Result<Response, ApiError> {
         const std::string id(request.PathParam("id").value_or(""));
         auto row = view.Get(account, "webhook", id);
@@ -74,6 +79,39 @@ Status AddWebhookRoutes(Router& router, ConfigApi& api, const projections::Confi
         for (const auto& a : service.RecentAttempts(account, id)) data.push_back(RenderAttempt(a));
         return JsonResponse(200, Json{{"data", std::move(data)}, {"next_cursor", nullptr}});
       });
+}
+
+void WebhookRoutes::DescribeRoutes(RouteDocument& document) const {
+  using namespace openapi;
+  const Json nullable_string = kNullableString;
+  const Json nullable_int = kNullableInt;
+  document.schemas["WebhookAttempt"] = ObjectOf({{"delivery_id", kString},
+                                        {"webhook_id", kString},
+                                        {"event", kString},
+                                        {"url", kString},
+                                        {"attempt", {{"type", "integer"}}},
+                                        {"started_at", {{"type", "integer"}}},
+                                        {"duration_ms", {{"type", "integer"}}},
+                                        {"http_status", nullable_int},
+                                        {"outcome", {{"type", "string"}, {"enum", {"succeeded", "will_retry", "gave_up"}}}},
+                                        {"error", nullable_string},
+                                        {"response_excerpt", kString},
+                                        {"next_attempt_at", nullable_int}},
+                                       {"delivery_id", "webhook_id", "event", "url", "attempt", "started_at", "duration_ms",
+                                        "http_status", "outcome", "error", "response_excerpt", "next_attempt_at"});
+  document.schemas["WebhookAttempts"] = ObjectOf({{"data", {{"type", "array"}, {"items", Ref("WebhookAttempt")}}}}, {"data"});
+  document.schemas["WebhookAttemptPage"] = ListSchema("WebhookAttempt");
+  const Json tags = Json::array({"webhook"});
+  document.paths["/webhooks/test"]["post"] = {
+      {"tags", tags}, {"summary", "send a signed webhook.test now to one or every enabled webhook"},
+      {"operationId", "test_webhooks"}, {"parameters", AccountParams()},
+      {"requestBody", {{"required", false}, {"content", JsonContent(ObjectOf({{"webhook_id", kString}}, {}))}}},
+      {"responses", Responses({{200, JsonContent(Ref("WebhookAttempts"))}}, kWriteErrors)}};
+  document.paths["/webhooks/{id}/deliveries"]["get"] = {
+      {"tags", tags}, {"summary", "the latest attempts, newest first"}, {"operationId", "list_webhook_deliveries"},
+      {"parameters", With(AccountParams(), {Param("id", "path", kString, true)})},
+      {"responses", Responses({{200, JsonContent(Ref("WebhookAttemptPage"))}}, kReadErrors)}};
+
 }
 
 }  // namespace dialtone::gateway::v1

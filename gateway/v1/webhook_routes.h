@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "common/status.h"
+#include "gateway/dialect.h"
 #include "gateway/router.h"
 #include "gateway/v1/config_api.h"
 #include "projections/config_view.h"
@@ -17,9 +18,21 @@
 
 namespace dialtone::gateway::v1 {
 
-// The service, the view and `api` must outlive the routes' requests.
-Status AddWebhookRoutes(Router& router, ConfigApi& api, const projections::ConfigView& view,
-                        webhooks::WebhookService& service,
-                        std::chrono::milliseconds view_wait = std::chrono::milliseconds(5000));
+// A route group of the /v1 dialect, behind ConfigApi's authentication and workers. The
+// service, the view and `api` must outlive the routes' requests.
+class WebhookRoutes final : public RouteGroup {
+ public:
+  WebhookRoutes(ConfigApi& api, const projections::ConfigView& view, webhooks::WebhookService& service,
+                std::chrono::milliseconds view_wait = std::chrono::milliseconds(5000))
+      : api_(api), view_(view), service_(service), view_wait_(view_wait) {}
+  Status AddRoutes(Router& router) override;
+  void DescribeRoutes(RouteDocument& document) const override;
+
+ private:
+  ConfigApi& api_;
+  const projections::ConfigView& view_;
+  webhooks::WebhookService& service_;
+  std::chrono::milliseconds view_wait_;
+};
 
 }  // namespace dialtone::gateway::v1

@@ -13,12 +13,15 @@
 #include "call.pb.h"
 #include "events/event_types.h"
 #include "gateway/admin_auth.h"
+#include "gateway/dialect.h"
 #include "gateway/est/est_api.h"
+#include "gateway/est/est_dialect.h"
 #include "gateway/v1/calls_routes.h"
 #include "gateway/http_server.h"
 #include "gateway/router.h"
 #include "gateway/v1/config_api.h"
 #include "gateway/v1/errors.h"
+#include "gateway/v1/v1_dialect.h"
 #include "http_client.h"
 #include "projections/calls/calls_view.h"
 #include "projections/config_view.h"
@@ -101,10 +104,15 @@ class Stack {
     est_options.now_s = [] { return kNowS; };
     est_ = std::make_unique<dialtone::gateway::est::EstApi>(runtime_->accounts(), *view_, calls_.get(), admin,
                                                             est_options);
+    calls_routes_ = std::make_unique<dialtone::gateway::v1::CallsRoutes>(*v1_, *calls_);
+    v1_dialect_ = std::make_unique<dialtone::gateway::Dialect>(dialtone::gateway::v1::V1Dialect());
+    v1_dialect_->Add(*v1_);
+    v1_dialect_->Add(*calls_routes_);
+    est_dialect_ = std::make_unique<dialtone::gateway::Dialect>(dialtone::gateway::est::EstDialect());
+    est_dialect_->Add(*est_);
     router_.SetErrorRenderer(dialtone::gateway::v1::RenderV1Error);
-    BOOST_REQUIRE(v1_->AddRoutes(router_).ok());
-    BOOST_REQUIRE(dialtone::gateway::v1::AddCallsRoutes(router_, *v1_, *calls_).ok());
-    BOOST_REQUIRE(est_->Mount(router_).ok());
+    BOOST_REQUIRE(v1_dialect_->Mount(router_).ok());
+    BOOST_REQUIRE(est_dialect_->Mount(router_).ok());
     dialtone::gateway::HttpServerOptions options;
     options.port = 0;
     options.io_threads = 2;
@@ -197,6 +205,9 @@ class Stack {
   std::unique_ptr<calls::CallsView> calls_;
   std::unique_ptr<dialtone::gateway::v1::ConfigApi> v1_;
   std::unique_ptr<dialtone::gateway::est::EstApi> est_;
+  std::unique_ptr<dialtone::gateway::v1::CallsRoutes> calls_routes_;
+  std::unique_ptr<dialtone::gateway::Dialect> v1_dialect_;
+  std::unique_ptr<dialtone::gateway::Dialect> est_dialect_;
   dialtone::gateway::Router router_;
   std::unique_ptr<dialtone::gateway::HttpServer> server_;
 };
