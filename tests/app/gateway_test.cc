@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "gateway/admin_auth.h"
+#include "gateway/dialect.h"
 #include "gateway/http_client.h"
 #include "gateway/http_server.h"
 #include "gateway/router.h"
@@ -208,6 +209,49 @@ BOOST_AUTO_TEST_CASE(AMountedRouterAnswersItsPrefixInItsOwnErrorShape) {
   const Response bad_query = Route(root, "GET", "/est/v1/things/9?a=%4");
   BOOST_TEST(bad_query.status == 400);
   BOOST_TEST(Json(bad_query.body)["dialect_error"] == "BAD_REQUEST");
+}
+
+// A route group of a test dialect: GET /things/{id} and its description.
+class ThingRoutes final : public RouteGroup {
+ public:
+  dialtone::Status AddRoutes(Router& router) override { return router.Add("GET", "/things/{id}", Reply("thing")); }
+  void DescribeRoutes(RouteDocument& document) const override {
+    document.paths["/things/{id}"]["get"] = {{"operationId", "get_thing"}};
+    document.schemas["Thing"] = {{"type", "object"}};
+  }
+};
+
+BOOST_AUTO_TEST_CASE(ADialectServesItsGroupsUnderItsPrefixWithItsErrorShapeAndDocument) {
+  DialectOptions options;
+  options.prefix = "/api/v2";
+  options.error_shape = [](const Request& request, const ApiError& error) {
+    return Response::Json(error.status,
+                          nlohmann::json{{"shape", "test"}, {"code", error.code}, {"rid", request.request_id}}.dump());
+  };
+  options.document = {{"openapi", "3.1.0"}, {"paths", {{"/api/v2/openapi.json", {{"get", {{"operationId", "doc"}}}}}}}};
+  Dialect dialect(std::move(options));
+  ThingRoutes things;
+  dialect.Add(things);
+  Router root;
+  BOOST_REQUIRE(dialect.Mount(root).ok());
+
+  BOOST_TEST(Route(root, "GET", "/api/v2/things/1").body == "thing");
+  BOOST_TEST(Route(root, "GET", "/things/1").status == 404);  // only under the prefix
+  const Response missing = Route(root, "GET", "/api/v2/nothing");
+  BOOST_TEST(missing.status == 404);
+  BOOST_TEST(Json(missing.body)["shape"] == "test");
+  BOOST_TEST(Json(missing.body)["rid"] == "rid-1");
+  const Response wrong_method = Route(root, "DELETE", "/api/v2/things/1");
+  BOOST_TEST(wrong_method.status == 405);
+  BOOST_TEST(Json(wrong_method.body)["code"] == "METHOD_NOT_ALLOWED");
+
+  const Response doc = Route(root, "GET", "/api/v2/openapi.json");
+  BOOST_TEST(doc.status == 200);
+  const nlohmann::json document = Json(doc.body);
+  BOOST_TEST(document == dialect.OpenApiDocument());
+  BOOST_TEST(document["paths"]["/api/v2/things/{id}"]["get"]["operationId"] == "get_thing");
+  BOOST_TEST(document["paths"].contains("/api/v2/openapi.json"));  // the base's own path kept
+  BOOST_TEST(document["components"]["schemas"]["Thing"]["type"] == "object");
 }
 
 BOOST_AUTO_TEST_CASE(ADroppedResponderAnswers500) {
