@@ -37,6 +37,16 @@ struct ResourceKey {
   std::string ToString() const { return kind + "/" + id; }
 };
 
+// What deleting a resource does to one kind of the resources that refer to it: each one
+// whose `field` names the deleted resource is deleted too (kDelete) or has that field set
+// to null (kDetach).
+struct CascadeRule {
+  enum class Action : uint8_t { kDelete, kDetach };
+  std::string kind;
+  std::string field;
+  Action action = Action::kDelete;
+};
+
 // A change to one configuration resource of the account (kinds and fields: model/).
 // kPublish applies to flows only (model::PublishFlow: validates the graph, bumps version).
 struct ResourceCommand {
@@ -50,6 +60,11 @@ struct ResourceCommand {
   // after an upload), merged into the document after the body is validated. Every key
   // must be a read-only field of the kind (kInvalidArgument otherwise).
   nlohmann::json server_fields = nlohmann::json::object();
+  // kDelete only: the referrers the delete takes with it, rule by rule (each rule's
+  // referrers in id order), decided by the account against its own state and written with
+  // the delete as one write: all of it happens, or none. Any other referrer still refuses
+  // the delete.
+  std::vector<CascadeRule> cascade;
   // Prepended to the path of every field error this command reports (e.g. "ipRanges[1].":
   // which part of a request a step of a batch came from).
   std::string error_prefix;

@@ -82,6 +82,13 @@ Result<std::vector<events::EventData>, commands::CommandError> DecideAccount(
     const AccountState& state, const commands::AccountCommand& command,
     std::chrono::system_clock::time_point now);
 
+// The commands a delete of `target` with `cascade` rules runs before the delete itself:
+// for each rule in order, each resource of the rule's kind (in id order) that refers to
+// `target` through the rule's field, deleted or with that field set to null. A resource
+// reached by two rules is planned once, by the first.
+std::vector<commands::ResourceCommand> PlanCascade(const AccountState& state, const ResourceKey& target,
+                                                   const std::vector<commands::CascadeRule>& cascade);
+
 // Folds one recorded event of an append into the receipt of that append (a retry of an
 // idempotency key is answered from it). minted_key is never recoverable.
 void NoteReceipt(CommandReceipt& receipt, const events::RecordedEvent& event);

@@ -2,6 +2,7 @@
 #include "domain/rules_internal.h"
 
 #include <algorithm>
+#include <set>
 
 #include "commands/api_keys.h"
 #include "domain/secret_box.h"
@@ -168,12 +169,38 @@ Status MergeServerFields(const model::ResourceSpec& spec, const ResourceCommand&
   return Status::Ok();
 }
 
+// A delete with cascade rules: the planned steps, then the delete itself, as one batch.
+Decided DecideCascadingDelete(const AccountState& state, const AccountCommand& command,
+                              std::chrono::system_clock::time_point now, const DecideOptions& options) {
+  AccountCommand batch;
+  batch.kind = AccountCommand::Kind::kBatch;
+  batch.account_id = command.account_id;
+  batch.context = command.context;
+  const ResourceCommand& rc = command.resource;
+  auto step = [&](ResourceCommand resource) {
+    AccountCommand one;
+    one.kind = AccountCommand::Kind::kResource;
+    one.account_id = command.account_id;
+    one.resource = std::move(resource);
+    batch.steps.push_back(std::move(one));
+  };
+  for (ResourceCommand& planned : PlanCascade(state, ResourceKey{rc.kind, rc.id}, rc.cascade)) step(std::move(planned));
+  ResourceCommand last = rc;
+  last.cascade.clear();
+  step(std::move(last));
+  return DecideBatch(state, batch, now, options);
+}
+
 }  // namespace
 
 Decided DecideResource(const AccountState& state, const AccountCommand& command,
                        std::chrono::system_clock::time_point now, const DecideOptions& options) {
   using Op = ResourceCommand::Op;
   const ResourceCommand& rc = command.resource;
+  if (!rc.cascade.empty()) {
+    if (rc.op != Op::kDelete) return CommandError(Status::InvalidArgument("only a delete cascades"));
+    return DecideCascadingDelete(state, command, now, options);
+  }
   const model::ResourceSpec* spec = model::FindResource(rc.kind);
   if (spec == nullptr || spec->kind == "account") {
     return CommandError(Status::InvalidArgument("'" + rc.kind + "' is not a kind of resource"));
@@ -307,3 +334,36 @@ Decided DecideResource(const AccountState& state, const AccountCommand& command,
 
 
 }  // namespace dialtone::domain::internal
+
+namespace dialtone::domain {
+
+std::vector<commands::ResourceCommand> PlanCascade(const AccountState& state, const ResourceKey& target,
+                                                   const std::vector<commands::CascadeRule>& cascade) {
+  std::vector<commands::ResourceCommand> planned;
+  auto it = state.referrers.find(target);
+  if (it == state.referrers.end()) return planned;
+  std::set<ResourceKey> seen;
+  for (const commands::CascadeRule& rule : cascade) {
+    for (const ResourceKey& referrer : it->second) {  // in (kind, id) order
+      if (referrer.kind != rule.kind || seen.contains(referrer)) continue;
+      const StoredResource* stored = state.FindResource(referrer.kind, referrer.id);
+      if (stored == nullptr) continue;
+      auto field = stored->document.find(rule.field);
+      if (field == stored->document.end() || !field->is_string() || field->get<std::string>() != target.id) continue;
+      seen.insert(referrer);
+      commands::ResourceCommand step;
+      step.kind = referrer.kind;
+      step.id = referrer.id;
+      if (rule.action == commands::CascadeRule::Action::kDelete) {
+        step.op = commands::ResourceCommand::Op::kDelete;
+      } else {
+        step.op = commands::ResourceCommand::Op::kPatch;
+        step.body = nlohmann::json{{rule.field, nullptr}};
+      }
+      planned.push_back(std::move(step));
+    }
+  }
+  return planned;
+}
+
+}  // namespace dialtone::domain

@@ -74,7 +74,7 @@ auto EstApi::Impl::ListAllOf(const std::string& account, std::string_view kind, 
 }
 
 auto EstApi::Impl::MakeStep(Op op, std::string_view kind, std::string id, Json body, const std::vector<FieldMap>* fields, std::string prefix) -> Step {
-  return Step{op, std::string(kind), std::move(id), std::move(body), fields, std::move(prefix)};
+  return Step{op, std::string(kind), std::move(id), std::move(body), fields, std::move(prefix), {}};
 }
 
 auto EstApi::Impl::NewResourceId(std::string_view kind) -> std::string {
@@ -112,6 +112,7 @@ auto EstApi::Impl::Apply(const Ctx& ctx, std::vector<Step> steps) -> Result<std:
     rc.id = step.id;
     rc.body = step.body;
     rc.error_prefix = step.prefix;
+    rc.cascade = step.cascade;
     return rc;
   };
   commands::AccountCommand command;
@@ -152,13 +153,6 @@ auto EstApi::Impl::WriteRow(const Ctx& ctx, Op op, std::string_view kind, std::s
   auto r = Write(ctx, op, kind, std::move(id), std::move(body), fields, prefix);
   if (!r.ok()) return r.error();
   return RowOf(*r, ctx.account);
-}
-
-auto EstApi::Impl::AddDeletesOf(const Ctx& ctx, std::string_view kind, std::string_view field, const std::string& id, std::vector<Step>& steps) -> Result<bool, ApiError> {
-  auto rows = ListAll(ctx, kind, {{std::string(field), id}});
-  if (!rows.ok()) return rows.error();
-  for (const auto& row : *rows) steps.push_back(MakeStep(Op::kDelete, kind, row.id));
-  return true;
 }
 
 auto EstApi::Impl::Precheck(std::string_view kind, const Json& model_body, const std::vector<FieldMap>& fields, std::string_view prefix, std::vector<ErrorDetail>* errors) -> void {

@@ -159,7 +159,8 @@ Result<std::vector<std::string>, ApiError> IdList(const Json& body, std::string_
 // The binding kinds between a trunk and a list.
 struct Binding {
   std::string_view kind;         // trunk_acl_binding | trunk_credential_binding
-  std::string_view target_kind;  // ip_acl | credential_list
+  std::string_view target_kind;
+  // ip_acl | credential_list
   std::string_view target_field; // acl_id | credential_list_id
   std::string_view ids_key;      // accessControlListIds | credentialListIds
   std::string_view what;         // "access control list" | "credential list"
@@ -191,4 +192,5 @@ inline const ListKind kCredentialList{"credential_list", "credential list", "cre
                                "credential", "a credential", "credential_list_id", "credentials",
                                &kCredentialFields, &kCredentialBinding, false, false, 201};
 
-}  // namespace dialtone::gateway::est::internal
+}
+  // namespace dialtone::gateway::est::internal

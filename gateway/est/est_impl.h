@@ -24,13 +24,16 @@
 #include "gateway/est/est_fields.h"
 #include "gateway/json_body.h"
 #include "gateway/worker_pool.h"
+#include "model/bindings.h"
+#include "model/country_permissions.h"
 #include "projections/calls/calls_view.h"
 #include "projections/config_view.h"
 #include "refdata/countries.h"
 
 namespace dialtone::gateway::est {
 
-using namespace internal;  // NOLINT(google-build-using-namespace): a private header of the dialect
+using namespace internal;
+  // NOLINT(google-build-using-namespace): a private header of the dialect
 
 struct EstApi::Impl {
   commands::AccountService& accounts;
@@ -68,7 +71,8 @@ struct EstApi::Impl {
   Result<ResourceRow, ApiError> Require(const Ctx& ctx, std::string_view kind, std::string_view id,
                                         std::string_view what);
 
-  Result<std::vector<ResourceRow>, ApiError> ListAll(const Ctx& ctx, std::string_view kind, Filters filters = {});  Result<std::vector<ResourceRow>, ApiError> ListAllOf(const std::string& account, std::string_view kind,
+  Result<std::vector<ResourceRow>, ApiError> ListAll(const Ctx& ctx, std::string_view kind, Filters filters = {});
+  Result<std::vector<ResourceRow>, ApiError> ListAllOf(const std::string& account, std::string_view kind,
                                                        Filters filters = {});
 
   // One resource command of an EST request. Its field errors are reported under `prefix`
@@ -80,7 +84,9 @@ struct EstApi::Impl {
     Json body = Json::object();
     const std::vector<FieldMap>* fields = nullptr;
     std::string prefix;
-  };  static Step MakeStep(Op op, std::string_view kind, std::string id, Json body = Json::object(),
+    std::vector<commands::CascadeRule> cascade;  // kDelete: what goes with it
+  };
+  static Step MakeStep(Op op, std::string_view kind, std::string id, Json body = Json::object(),
                        const std::vector<FieldMap>* fields = nullptr, std::string prefix = "");
 
   // A model id for a resource a later step of the same write refers to.
@@ -101,9 +107,6 @@ struct EstApi::Impl {
   Result<ResourceRow, ApiError> WriteRow(const Ctx& ctx, Op op, std::string_view kind, std::string id, Json body,
                                          const std::vector<FieldMap>& fields = {}, std::string_view prefix = "");
 
-  // Deletes of every `kind` row whose `field` is `id`, added to `steps`.
-  Result<bool, ApiError> AddDeletesOf(const Ctx& ctx, std::string_view kind, std::string_view field,
-                                      const std::string& id, std::vector<Step>& steps);
 
   // Validates `model_body` for a create of `kind` without writing (bad input changes
   // nothing even when one EST request becomes several commands).
@@ -125,7 +128,8 @@ struct EstApi::Impl {
   Reply PutTrunk(Ctx& ctx);
 
   // Deletes the trunk's endpoints and list bindings and unassigns its phone numbers, then
-  // the trunk, in one write. Other referrers (e.g. /v1 outbound routes) refuse it with 409.
+  // the trunk, in one write the account decides (a cascading delete). Other referrers
+  // (e.g. /v1 outbound routes) refuse it with 409.
   Reply DeleteTrunk(Ctx& ctx);
 
   // ========================================= endpoints ==========================================
@@ -160,7 +164,14 @@ struct EstApi::Impl {
 
   Reply RemoveBinding(Ctx& ctx, const Binding& b, std::string_view target_param);
 
-  Reply ListAclBindings(Ctx& ctx);  Reply AddAclBindings(Ctx& ctx);  Reply ReplaceAclBindings(Ctx& ctx);  Reply RemoveAclBinding(Ctx& ctx);  Reply ListCredentialBindings(Ctx& ctx);  Reply AddCredentialBindings(Ctx& ctx);  Reply ReplaceCredentialBindings(Ctx& ctx);  Reply RemoveCredentialBinding(Ctx& ctx);
+  Reply ListAclBindings(Ctx& ctx);
+  Reply AddAclBindings(Ctx& ctx);
+  Reply ReplaceAclBindings(Ctx& ctx);
+  Reply RemoveAclBinding(Ctx& ctx);
+  Reply ListCredentialBindings(Ctx& ctx);
+  Reply AddCredentialBindings(Ctx& ctx);
+  Reply ReplaceCredentialBindings(Ctx& ctx);
+  Reply RemoveCredentialBinding(Ctx& ctx);
 
   // ============================ access control lists and credential lists ============================
   // Both are the same shape: a named list, its entries (IP ranges / credentials) and the
@@ -195,13 +206,25 @@ struct EstApi::Impl {
   // exactly those credentials (an ACL's ranges have their own routes).
   Reply PutList(Ctx& ctx, const ListKind& k);
 
-  // Unbinds the list from every trunk and deletes its entries and the list, in one write.
+  // Unbinds the list from every trunk and deletes its entries and the list, in one write
+  // the account decides (a cascading delete).
   Reply DeleteList(Ctx& ctx, const ListKind& k);
 
   // GET /accessControlLists/{id}/trunks and /credentialLists/{id}/trunks.
   Reply TrunksOfList(Ctx& ctx, const ListKind& k);
 
-  Reply ListAcls(Ctx& ctx);  Reply CreateAcl(Ctx& ctx);  Reply GetAcl(Ctx& ctx);  Reply PutAcl(Ctx& ctx);  Reply DeleteAcl(Ctx& ctx);  Reply TrunksOfAcl(Ctx& ctx);  Reply ListCredentialLists(Ctx& ctx);  Reply CreateCredentialList(Ctx& ctx);  Reply GetCredentialList(Ctx& ctx);  Reply PutCredentialList(Ctx& ctx);  Reply DeleteCredentialList(Ctx& ctx);  Reply TrunksOfCredentialList(Ctx& ctx);
+  Reply ListAcls(Ctx& ctx);
+  Reply CreateAcl(Ctx& ctx);
+  Reply GetAcl(Ctx& ctx);
+  Reply PutAcl(Ctx& ctx);
+  Reply DeleteAcl(Ctx& ctx);
+  Reply TrunksOfAcl(Ctx& ctx);
+  Reply ListCredentialLists(Ctx& ctx);
+  Reply CreateCredentialList(Ctx& ctx);
+  Reply GetCredentialList(Ctx& ctx);
+  Reply PutCredentialList(Ctx& ctx);
+  Reply DeleteCredentialList(Ctx& ctx);
+  Reply TrunksOfCredentialList(Ctx& ctx);
 
   // --- an ACL's IP ranges -----------------------------------------------------------------
 
@@ -244,18 +267,12 @@ struct EstApi::Impl {
 
   static Json RenderCountry(const refdata::Country& c, bool enabled);
 
-  // A project's country permissions: its own rows, and what it inherits. "Sub-projects
-  // can use the same country permissions" as their parent "or specify different ones that
-  // override" them: a country is the project's own row, else the nearest ancestor's, else
-  // enabled (the seed's default).
+  // A project's country permissions (model::CountryPermissions over its own rows and its
+  // ancestors'), with the ids of its own rows.
   struct Permissions {
-    std::map<std::string, ResourceRow> own;
-    std::map<std::string, bool> inherited;
-    bool Enabled(const std::string& iso) const {
-      if (auto it = own.find(iso); it != own.end()) return DocInt(it->second.document, "enabled") != 0;
-      if (auto it = inherited.find(iso); it != inherited.end()) return it->second;
-      return true;
-    }
+    model::CountryPermissions rules;
+    std::map<std::string, std::string> own_ids;  // iso code -> country_permission id
+    bool Enabled(const std::string& iso) const { return rules.Enabled(iso); }
   };
 
   Result<Permissions, ApiError> LoadPermissions(const Ctx& ctx);
@@ -309,4 +326,5 @@ struct EstApi::Impl {
   Status AddRoutes(Router& router);
 };
 
-}  // namespace dialtone::gateway::est
+}
+  // namespace dialtone::gateway::est

@@ -162,13 +162,10 @@ auto EstApi::Impl::PutList(Ctx& ctx, const ListKind& k) -> Reply {
 auto EstApi::Impl::DeleteList(Ctx& ctx, const ListKind& k) -> Reply {
   auto row = Require(ctx, k.kind, ctx.Param("listId"), k.what);
   if (!row.ok()) return row.error();
-  std::vector<Step> steps;
-  if (auto added = AddDeletesOf(ctx, k.binding->kind, k.binding->target_field, row->id, steps); !added.ok()) {
-    return added.error();
-  }
-  if (auto added = AddDeletesOf(ctx, k.entry_kind, k.entry_field, row->id, steps); !added.ok()) return added.error();
-  steps.push_back(MakeStep(Op::kDelete, k.kind, row->id));
-  if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
+  Step step = MakeStep(Op::kDelete, k.kind, row->id);
+  step.cascade = {{std::string(k.binding->kind), std::string(k.binding->target_field)},
+                  {std::string(k.entry_kind), std::string(k.entry_field)}};
+  if (auto written = Apply(ctx, {std::move(step)}); !written.ok()) return written.error();
   return NoContent();
 }
 

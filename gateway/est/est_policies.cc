@@ -69,10 +69,16 @@ auto EstApi::Impl::RenderCountry(const refdata::Country& c, bool enabled) -> Jso
 
 auto EstApi::Impl::LoadPermissions(const Ctx& ctx) -> Result<Permissions, ApiError> {
   constexpr int kMaxAncestors = 8;  // a reseller chain is short; this bounds a damaged one
-  Permissions out;
+  auto settings_of = [](const std::vector<ResourceRow>& rows) {
+    model::CountrySettings settings;
+    for (const auto& row : rows) settings[DocString(row.document, "iso_code")] = DocInt(row.document, "enabled") != 0;
+    return settings;
+  };
   auto rows = ListAll(ctx, "country_permission");
   if (!rows.ok()) return rows.error();
-  for (auto& row : *rows) out.own[DocString(row.document, "iso_code")] = std::move(row);
+  std::map<std::string, std::string> own_ids;
+  for (const auto& row : *rows) own_ids[DocString(row.document, "iso_code")] = row.id;
+  std::vector<model::CountrySettings> ancestors;
   std::string account = ctx.account;
   for (int depth = 0; depth < kMaxAncestors; ++depth) {
     auto row = GetRow(ctx, "account", account);
@@ -82,11 +88,9 @@ auto EstApi::Impl::LoadPermissions(const Ctx& ctx) -> Result<Permissions, ApiErr
     if (account.empty()) break;
     auto inherited = ListAllOf(account, "country_permission");
     if (!inherited.ok()) return inherited.error();
-    for (const auto& r : *inherited) {
-      out.inherited.emplace(DocString(r.document, "iso_code"), DocInt(r.document, "enabled") != 0);  // nearest wins
-    }
+    ancestors.push_back(settings_of(*inherited));
   }
-  return out;
+  return Permissions{model::CountryPermissions(settings_of(*rows), ancestors), std::move(own_ids)};
 }
 
 auto EstApi::Impl::Table() -> Result<const refdata::CountryTable*, ApiError> {
@@ -98,11 +102,16 @@ auto EstApi::Impl::Table() -> Result<const refdata::CountryTable*, ApiError> {
 }
 
 auto EstApi::Impl::AddPermissionStep(const Permissions& permissions, const std::string& iso, bool enabled, std::vector<Step>& steps) -> void {
-  if (permissions.Enabled(iso) == enabled) return;
-  auto it = permissions.own.find(iso);
-  steps.push_back(it == permissions.own.end()
-                      ? MakeStep(Op::kCreate, "country_permission", "", Json{{"iso_code", iso}, {"enabled", enabled ? 1 : 0}})
-                      : MakeStep(Op::kPatch, "country_permission", it->second.id, Json{{"enabled", enabled ? 1 : 0}}));
+  switch (permissions.rules.ChangeFor(iso, enabled)) {
+    case model::CountryPermissions::Change::kNone:
+      return;
+    case model::CountryPermissions::Change::kCreate:
+      steps.push_back(MakeStep(Op::kCreate, "country_permission", "", Json{{"iso_code", iso}, {"enabled", enabled ? 1 : 0}}));
+      return;
+    case model::CountryPermissions::Change::kUpdate:
+      steps.push_back(MakeStep(Op::kPatch, "country_permission", permissions.own_ids.at(iso), Json{{"enabled", enabled ? 1 : 0}}));
+      return;
+  }
 }
 
 auto EstApi::Impl::ListCountryPermissions(Ctx& ctx) -> Reply {

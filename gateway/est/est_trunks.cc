@@ -63,17 +63,13 @@ auto EstApi::Impl::PutTrunk(Ctx& ctx) -> Reply {
 auto EstApi::Impl::DeleteTrunk(Ctx& ctx) -> Reply {
   auto row = Require(ctx, "sip_trunk", ctx.Param("trunkId"), "SIP trunk");
   if (!row.ok()) return row.error();
-  std::vector<Step> steps;
-  for (std::string_view kind : {"sip_endpoint", "trunk_acl_binding", "trunk_credential_binding"}) {
-    if (auto added = AddDeletesOf(ctx, kind, "trunk_id", row->id, steps); !added.ok()) return added.error();
-  }
-  auto numbers = ListAll(ctx, "did", {{"trunk_id", row->id}});
-  if (!numbers.ok()) return numbers.error();
-  for (const auto& number : *numbers) {
-    steps.push_back(MakeStep(Op::kPatch, "did", number.id, Json{{"trunk_id", nullptr}}));
-  }
-  steps.push_back(MakeStep(Op::kDelete, "sip_trunk", row->id));
-  auto written = Apply(ctx, std::move(steps));
+  using Action = commands::CascadeRule::Action;
+  Step step = MakeStep(Op::kDelete, "sip_trunk", row->id);
+  step.cascade = {{"sip_endpoint", "trunk_id", Action::kDelete},
+                  {"trunk_acl_binding", "trunk_id", Action::kDelete},
+                  {"trunk_credential_binding", "trunk_id", Action::kDelete},
+                  {"did", "trunk_id", Action::kDetach}};
+  auto written = Apply(ctx, {std::move(step)});
   if (!written.ok()) return written.error();
   return NoContent();
 }
@@ -201,19 +197,13 @@ auto EstApi::Impl::ChangeBindings(Ctx& ctx, const Binding& b, bool replace) -> R
   if (auto missing = CheckTargets(ctx, b, *ids)) return *missing;
   auto bindings = BindingsOf(ctx, b, trunk->id);
   if (!bindings.ok()) return bindings.error();
-  std::set<std::string> bound;
+  std::vector<model::BoundList> bound;
+  for (const auto& row : *bindings) bound.push_back({row.id, DocString(row.document, b.target_field)});
+  const model::BindingChange change = model::PlanBindingChange(bound, *ids, replace);
   std::vector<Step> steps;
-  for (const auto& row : *bindings) {
-    const std::string target = DocString(row.document, b.target_field);
-    if (replace && std::find(ids->begin(), ids->end(), target) == ids->end()) {
-      steps.push_back(MakeStep(Op::kDelete, b.kind, row.id));
-    } else {
-      bound.insert(target);
-    }
-  }
-  for (const auto& id : *ids) {
-    if (bound.contains(id)) continue;
-    steps.push_back(MakeStep(Op::kCreate, b.kind, "", Json{{"trunk_id", trunk->id}, {std::string(b.target_field), id}}));
+  for (const std::string& binding_id : change.unbind) steps.push_back(MakeStep(Op::kDelete, b.kind, binding_id));
+  for (const std::string& list_id : change.bind) {
+    steps.push_back(MakeStep(Op::kCreate, b.kind, "", Json{{"trunk_id", trunk->id}, {std::string(b.target_field), list_id}}));
   }
   if (auto written = Apply(ctx, std::move(steps)); !written.ok()) return written.error();
   auto after = BindingsOf(ctx, b, trunk->id);

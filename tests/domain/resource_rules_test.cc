@@ -377,6 +377,71 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(Deletion)
 
+// A trunk with an endpoint, an ACL binding and a number on it.
+struct TrunkFixture {
+  AccountState state = Account();
+  std::string trunk, endpoint, acl, binding, did;
+  TrunkFixture() {
+    trunk = Create(state, "sip_trunk", {{"name", "pbx trunk"}, {"host_name", "trkcascade"}});
+    endpoint = Create(state, "sip_endpoint", {{"trunk_id", trunk}, {"name", "pbx"}, {"address", "192.0.2.10"}, {"priority", 1}});
+    acl = Create(state, "ip_acl", {{"name", "office"}});
+    binding = Create(state, "trunk_acl_binding", {{"trunk_id", trunk}, {"acl_id", acl}});
+    did = Create(state, "did", {{"e164", "14155550100"}, {"trunk_id", trunk}});
+  }
+  static std::vector<CascadeRule> TrunkRules() {
+    return {{"sip_endpoint", "trunk_id", CascadeRule::Action::kDelete},
+            {"trunk_acl_binding", "trunk_id", CascadeRule::Action::kDelete},
+            {"did", "trunk_id", CascadeRule::Action::kDetach}};
+  }
+};
+
+BOOST_AUTO_TEST_CASE(ACascadePlansEachRulesReferrersInRuleOrder) {
+  TrunkFixture f;
+  const std::vector<ResourceCommand> plan = PlanCascade(f.state, {"sip_trunk", f.trunk}, TrunkFixture::TrunkRules());
+  BOOST_REQUIRE(plan.size() == 3u);
+  BOOST_TEST((plan[0].op == Op::kDelete && plan[0].kind == "sip_endpoint" && plan[0].id == f.endpoint));
+  BOOST_TEST((plan[1].op == Op::kDelete && plan[1].kind == "trunk_acl_binding" && plan[1].id == f.binding));
+  BOOST_TEST((plan[2].op == Op::kPatch && plan[2].kind == "did" && plan[2].id == f.did));
+  BOOST_TEST(plan[2].body == (Json{{"trunk_id", nullptr}}));
+  // The ACL is referred to by the binding only: a rule for another field plans nothing.
+  BOOST_TEST(PlanCascade(f.state, {"ip_acl", f.acl}, {{"trunk_acl_binding", "trunk_id"}}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(ACascadingDeleteTakesItsReferrersInTheSameDecision) {
+  TrunkFixture f;
+  AccountCommand del = Resource(Op::kDelete, "sip_trunk", f.trunk);
+  del.resource.cascade = TrunkFixture::TrunkRules();
+  AccountDecision d = Do(f.state, del);
+  BOOST_TEST(TypesOf(d.events) == (std::vector<std::string>{std::string(events::kResourceDeleted),
+                                                            std::string(events::kResourceDeleted),
+                                                            std::string(events::kResourceUpdated),
+                                                            std::string(events::kResourceDeleted)}));
+  BOOST_TEST(f.state.FindResource("sip_trunk", f.trunk) == nullptr);
+  BOOST_TEST(f.state.FindResource("sip_endpoint", f.endpoint) == nullptr);
+  BOOST_TEST(f.state.FindResource("trunk_acl_binding", f.binding) == nullptr);
+  BOOST_TEST(f.state.FindResource("ip_acl", f.acl) != nullptr);
+  BOOST_TEST(f.state.FindResource("did", f.did)->document["trunk_id"].is_null());
+  BOOST_TEST(d.receipt.resource->id == f.trunk);
+  BOOST_TEST(d.receipt.resource->deleted);
+}
+
+BOOST_AUTO_TEST_CASE(AReferrerNoRuleCoversRefusesTheCascadeAndNothingIsDecided) {
+  TrunkFixture f;
+  const std::string route = Create(f.state, "outbound_route", {{"match_prefix", "1"}, {"trunk_id", f.trunk}});
+  const uint64_t before = f.state.version;
+  AccountCommand del = Resource(Op::kDelete, "sip_trunk", f.trunk);
+  del.resource.cascade = TrunkFixture::TrunkRules();
+  Decided refused = Decide(f.state, del);
+  BOOST_REQUIRE((refused.status().code() == ErrorCode::kFailedPrecondition));
+  BOOST_TEST((refused.error().referrers == std::vector<ResourceKey>{{"outbound_route", route}}));
+  BOOST_TEST(f.state.version == before);
+  BOOST_TEST(f.state.FindResource("sip_endpoint", f.endpoint) != nullptr);
+  // Only a delete cascades.
+  AccountCommand patch = Resource(Op::kPatch, "sip_trunk", f.trunk, {{"name", "x"}});
+  patch.resource.cascade = TrunkFixture::TrunkRules();
+  BOOST_TEST((CodeOf(f.state, patch) == ErrorCode::kInvalidArgument));
+}
+
 BOOST_AUTO_TEST_CASE(DeleteRemovesTheResourceAndReleasesItsPlatformValues) {
   AccountState state = Account();
   Do(state, Resource(Op::kCreate, "domain", "dom_1", {{"domain", "pbx.example.com"}}));
