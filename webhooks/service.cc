@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <tuple>
@@ -467,12 +468,48 @@ class Service final : public WebhookService, private AttemptSink {
     m.set_next_attempt_ms(record.next_attempt_ms);
     m.set_source_position(source_position);
     m.set_url(url);
-    store::AppendRequest request;
-    request.stream = AttemptStream(record.account_id);
-    request.events.push_back(events::MakeEvent(events::kWebhookAttempted, m));
-    auto appended = log_.Append(std::move(request));
-    if (!appended.ok()) return appended.status();
-    return appended->last_position;
+    const std::string stream = AttemptStream(record.account_id);
+    StreamWriter& writer = WriterOf(stream);
+    // One append at a time per stream, each with the version the last one left: the
+    // service writes its streams like any writer. Another writer of the stream (a second
+    // instance) makes the append fail; the record is then appended after what it wrote.
+    std::lock_guard lock(writer.mu);
+    for (int tries = 0;; ++tries) {
+      if (!writer.known) {
+        Result<uint64_t> version = log_.StreamVersion(stream);
+        if (!version.ok()) return version.status();
+        writer.version = *version;
+        writer.known = true;
+      }
+      store::AppendRequest request;
+      request.stream = stream;
+      request.expected = store::ExpectedVersion::Exact(writer.version);
+      request.events.push_back(events::MakeEvent(events::kWebhookAttempted, m));
+      auto appended = log_.Append(std::move(request));
+      if (appended.ok()) {
+        writer.version = appended->last_version;
+        return appended->last_position;
+      }
+      writer.known = false;  // whatever failed, read the stream's version again next time
+      if (appended.error().status.code() != ErrorCode::kWrongExpectedVersion || tries >= kWriteRetries) {
+        return appended.error().status;
+      }
+    }
+  }
+
+  // The writer state of one attempt stream, made on first use.
+  struct StreamWriter {
+    std::mutex mu;
+    bool known = false;     // `version` was read from the log or left by this writer
+    uint64_t version = 0;
+  };
+  static constexpr int kWriteRetries = 3;  // appends re-planned after another writer wrote
+
+  StreamWriter& WriterOf(const std::string& stream) {
+    std::lock_guard lock(writers_mu_);
+    std::unique_ptr<StreamWriter>& writer = writers_[stream];
+    if (!writer) writer = std::make_unique<StreamWriter>();
+    return *writer;
   }
 
   Result<std::string> OpenHookSecret(const std::string& account_id, const Hook& hook) const {
@@ -502,6 +539,9 @@ class Service final : public WebhookService, private AttemptSink {
   std::deque<Intent> overflow_;                      // waiting for room in the dispatcher
   std::map<std::string, DeliveryOrigin> origins_;    // delivery id -> origin, until finished
   std::map<std::pair<std::string, std::string>, std::deque<RecordedAttempt>> recent_;  // (account, webhook)
+
+  std::mutex writers_mu_;
+  std::unordered_map<std::string, std::unique_ptr<StreamWriter>> writers_;  // attempt stream -> writer
 };
 
 }  // namespace

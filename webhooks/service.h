@@ -1,10 +1,11 @@
 // The webhook service: turns call events of the log into signed deliveries to every
 // webhook of the call's account that subscribes to them, and records each HTTP attempt
-// in the log. It is a projection: it folds, from position 0, the webhook resources
+// in the log. It is a process manager: it folds, from position 0, the webhook resources
 // (resource.* of kind "webhook"), their sealed secrets (secret.*), the call events and
 // its own attempt records (webhook.attempted), so a restart knows exactly which
 // deliveries were finished and resumes the others (at-least-once; receivers deduplicate
-// on x-sipio-delivery).
+// on x-sipio-delivery); and it writes its own streams (AttemptStream) with the expected
+// version, like any writer.
 //
 //   call.started  -> event "call.started" {callId, from, to, src_ip, ts}
 //   call.ended    -> event "call.ended"   {callId, direction, answered, billsec,

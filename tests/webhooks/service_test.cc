@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -86,6 +87,52 @@ events::EventData WillRetryRecord(uint64_t position, int attempt, int64_t next_a
   return events::MakeEvent(events::kWebhookAttempted, failed);
 }
 
+// A log that notes the stream and expected version of every append made through it (the
+// service's), and forwards everything to the real log.
+class RecordingLog final : public store::EventLog {
+ public:
+  struct Noted {
+    std::string stream;
+    store::ExpectedVersion expected;
+  };
+  explicit RecordingLog(store::EventLog& inner) : inner_(inner) {}
+  std::vector<Noted> appends() const {
+    std::lock_guard lock(mu_);
+    return appends_;
+  }
+  void AppendAsync(store::AppendRequest request, store::AppendCallback done) override {
+    {
+      std::lock_guard lock(mu_);
+      appends_.push_back({request.stream, request.expected});
+    }
+    inner_.AppendAsync(std::move(request), std::move(done));
+  }
+  Result<store::RecordedEvents> ReadStream(std::string_view stream, const store::ReadStreamOptions& o) const override {
+    return inner_.ReadStream(stream, o);
+  }
+  Result<store::RecordedEvents> ReadAll(const store::ReadAllOptions& o) const override { return inner_.ReadAll(o); }
+  uint64_t HeadPosition() const override { return inner_.HeadPosition(); }
+  Result<uint64_t> StreamVersion(std::string_view stream) const override { return inner_.StreamVersion(stream); }
+  Result<uint64_t, store::AppendError> DeleteStream(std::string_view stream, store::ExpectedVersion e) override {
+    return inner_.DeleteStream(stream, e);
+  }
+  Status SaveSnapshot(std::string_view stream, const store::Snapshot& snapshot) override {
+    return inner_.SaveSnapshot(stream, snapshot);
+  }
+  Result<std::optional<store::Snapshot>> LoadSnapshot(std::string_view stream) const override {
+    return inner_.LoadSnapshot(stream);
+  }
+  uint64_t WaitForHeadAfter(uint64_t position, std::chrono::milliseconds timeout) const override {
+    return inner_.WaitForHeadAfter(position, timeout);
+  }
+  Status Close() override { return Status::Ok(); }  // the fixture closes the real log
+
+ private:
+  store::EventLog& inner_;
+  mutable std::mutex mu_;
+  std::vector<Noted> appends_;
+};
+
 class Fixture {
  public:
   Fixture() {
@@ -96,6 +143,7 @@ class Fixture {
   }
   ~Fixture() {
     service_.reset();
+    recording_.reset();
     if (log_) log_->Close();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
@@ -108,10 +156,12 @@ class Fixture {
     auto log = store::OpenRocksDbLog(options);
     BOOST_REQUIRE_MESSAGE(log.ok(), log.status().ToString());
     log_ = std::move(*log);
+    recording_ = std::make_unique<RecordingLog>(*log_);
   }
   void Reopen() {
     service_->Stop();
     service_.reset();
+    recording_.reset();
     BOOST_REQUIRE(log_->Close().ok());
     OpenLog();
     StartService(last_options_);
@@ -128,7 +178,7 @@ class Fixture {
   }
   void StartService(WebhookServiceOptions options = DefaultOptions()) {
     last_options_ = options;
-    auto service = WebhookService::Start(*log_, std::move(options));
+    auto service = WebhookService::Start(*recording_, std::move(options));
     BOOST_REQUIRE_MESSAGE(service.ok(), service.status().ToString());
     service_ = std::move(*service);
   }
@@ -203,10 +253,13 @@ class Fixture {
 
   WebhookService& service() { return *service_; }
   store::EventLog& log() { return *log_; }
+  // The appends the service made.
+  std::vector<RecordingLog::Noted> ServiceAppends() const { return recording_->appends(); }
 
  private:
   std::filesystem::path dir_;
   std::unique_ptr<store::EventLog> log_;
+  std::unique_ptr<RecordingLog> recording_;  // the service's view of log_
   std::unique_ptr<WebhookService> service_;
   WebhookServiceOptions last_options_ = DefaultOptions();
 };
@@ -293,6 +346,46 @@ BOOST_AUTO_TEST_CASE(AFailedAttemptIsRetriedWithBackoffAndEveryAttemptIsRecorded
   BOOST_TEST_REQUIRE(requests.size() == 3u);
   BOOST_TEST(requests[0].body == requests[2].body);  // the same delivery, byte for byte
   BOOST_TEST(requests[0].headers.at("x-sipio-delivery") == requests[2].headers.at("x-sipio-delivery"));
+}
+
+BOOST_AUTO_TEST_CASE(AttemptsAreAppendedToTheirOwnStreamWithTheExpectedVersion) {
+  Fixture f;
+  TestReceiver receiver({Reply{500}, Reply{503}}, Reply{200});
+  f.StartService();
+  f.AddWebhook("whk_1", receiver.Url(), "secret-one-0123456789", true, Json{"call.started"});
+  f.AppendCall("c1", false);
+  BOOST_REQUIRE(f.WaitForAttempts(3));
+  const auto appends = f.ServiceAppends();
+  BOOST_TEST_REQUIRE(appends.size() == 3u);
+  for (size_t i = 0; i < appends.size(); ++i) {
+    BOOST_TEST(appends[i].stream == AttemptStream(kAccount));
+    BOOST_TEST((appends[i].expected.kind == store::ExpectedVersion::Kind::kExact));
+    BOOST_TEST(appends[i].expected.version == i);  // each after the one before
+  }
+}
+
+BOOST_AUTO_TEST_CASE(AnotherWritersRecordIsNeverOverwrittenTheServiceAppendsAfterIt) {
+  Fixture f;
+  TestReceiver receiver({Reply{500}, Reply{200, /*hold=*/true}}, Reply{200});
+  f.StartService();
+  f.AddWebhook("whk_1", receiver.Url(), "secret-one-0123456789", true, Json{"call.started"});
+  f.AppendCall("c1", false);
+  BOOST_REQUIRE(f.WaitForAttempts(1));
+  BOOST_REQUIRE(receiver.WaitForRequests(2));  // the retry is in flight, held by the receiver
+  // Another instance records an attempt in the same stream behind the service's back.
+  f.Append(AttemptStream(kAccount), {WillRetryRecord(999, 1, 0)});
+  receiver.ReleaseHeld();
+  BOOST_REQUIRE(f.WaitForAttempts(3));
+  auto stream = f.log().ReadStream(AttemptStream(kAccount), {});
+  BOOST_REQUIRE(stream.ok());
+  BOOST_TEST_REQUIRE(stream->size() == 3u);
+  for (size_t i = 0; i < stream->size(); ++i) BOOST_TEST((*stream)[i].version == i + 1);
+  events::WebhookAttempted last;
+  BOOST_REQUIRE(last.ParseFromString(stream->back().payload));
+  BOOST_TEST(last.outcome() == "succeeded");  // the service's retry, after the other record
+  const auto appends = f.ServiceAppends();
+  BOOST_TEST((appends.back().expected.kind == store::ExpectedVersion::Kind::kExact));
+  BOOST_TEST(appends.back().expected.version == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(AWebhookGetsOnlyTheCallsThatHappenWhileItExistsAndIsEnabled) {
