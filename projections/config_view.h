@@ -1,7 +1,8 @@
 // The configuration query view: every account, resource and API key folded from the
 // log into RocksDB (<data>/views), rebuildable from position 0 to the same content.
-// Reads never touch actors. Writers wait for the view to reach their write's position
-// (read-your-writes) with WaitForPosition.
+// Reads never touch actors. A write is answered once the view has folded its position
+// (read-your-writes): NotifyAt calls back without a thread waiting; WaitForPosition blocks
+// (for the dialects whose handlers run on a worker).
 #pragma once
 
 #include <chrono>
