@@ -12,12 +12,14 @@
 #include "app/admin_key_file.h"
 #include "app/media_gc.h"
 #include "app/ops_routes.h"
+#include "app/token_key.h"
 #include "domain/secret_box.h"
 #include "gateway/http_server.h"
 #include "gateway/router.h"
 #include "gateway/dialect.h"
 #include "gateway/est/est_api.h"
 #include "gateway/est/est_dialect.h"
+#include "gateway/oauth2/token_routes.h"
 #include "gateway/v1/calls_routes.h"
 #include "gateway/v1/config_api.h"
 #include "gateway/v1/errors.h"
@@ -186,14 +188,24 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   std::unique_ptr<actors::Runtime> runtime = std::move(*started_runtime);
   teardown.Add([&] { runtime->Shutdown(); });  // in-flight commands finish their appends
 
+  // Who a request is, for every dialect: the admin key, account keys, and the OAuth2 access
+  // tokens signed with the deployment's token key (made in the log on the first token).
+  gateway::AccessTokens tokens([log = log.get(), node_key = *secret_key](bool create) {
+    return LoadOrCreateTokenKey(*log, node_key, create);
+  });
+  gateway::AuthenticatorOptions auth_options;
+  auth_options.admin_key = admin->key;
+  auth_options.tokens = &tokens;
+  gateway::Authenticator authenticator(*view, std::move(auth_options));
+
   // The dialects. Their workers finish the answers they were handed when stopped.
   gateway::v1::ConfigApiOptions config_api_options;
   config_api_options.log_head = [log = log.get()] { return log->HeadPosition(); };
-  gateway::v1::ConfigApi config_api(runtime->accounts(), *view, admin->key, std::move(config_api_options));
+  gateway::v1::ConfigApi config_api(runtime->accounts(), *view, authenticator, std::move(config_api_options));
   teardown.Add([&] { config_api.Stop(); });
-  gateway::est::EstApi est_api(runtime->accounts(), *view, calls_view.get(), admin->key);
+  gateway::est::EstApi est_api(runtime->accounts(), *view, calls_view.get(), authenticator);
   teardown.Add([&] { est_api.Stop(); });
-  gateway::v1::MediaRoutes media_routes(config_api, runtime->accounts(), *view, *media_store, admin->key);
+  gateway::v1::MediaRoutes media_routes(config_api, runtime->accounts(), *view, *media_store, authenticator);
   gateway::v1::EventsRoutes events_routes(*log, admin->key);
   gateway::v1::WebhookRoutes webhook_routes(config_api, *view, *webhook_service);
   gateway::v1::CallsRoutes calls_routes(config_api, *calls_view);
@@ -204,6 +216,9 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   }
   gateway::Dialect est(gateway::est::EstDialect());
   est.Add(est_api);
+  gateway::oauth2::TokenRoutes token_routes(authenticator);
+  gateway::Dialect oauth2(gateway::oauth2::OAuth2Dialect());
+  oauth2.Add(token_routes);
 
   auto http_metrics = std::make_shared<gateway::HttpMetrics>();
   gateway::Router router;
@@ -212,7 +227,7 @@ Status Serve(const ServeConfig& config, const ServeEnvironment& environment, con
   ops.log = log.get();
   ops.actors_alive = [runtime = runtime.get()] { return runtime->ActorsAlive(); };
   ops.http_metrics = http_metrics;
-  for (Status s : {AddOpsRoutes(router, std::move(ops)), v1.Mount(router), est.Mount(router)}) {
+  for (Status s : {AddOpsRoutes(router, std::move(ops)), v1.Mount(router), est.Mount(router), oauth2.Mount(router)}) {
     if (!s.ok()) return teardown.Fail(s);
   }
 

@@ -7,6 +7,7 @@
 #include "account.pb.h"
 #include "call.pb.h"
 #include "envelope.pb.h"
+#include "platform.pb.h"
 #include "resource.pb.h"
 #include "webhook.pb.h"
 
@@ -32,6 +33,7 @@ const std::vector<EventTypeInfo>& AllEventTypes() {
       {kCallAnswered, "dialtone.events.CallAnswered"},
       {kCallEnded, "dialtone.events.CallEnded"},
       {kWebhookAttempted, "dialtone.events.WebhookAttempted"},
+      {kTokenKeyCreated, "dialtone.events.TokenKeyCreated"},
   };
   return kTypes;
 }

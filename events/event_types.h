@@ -33,6 +33,8 @@ inline constexpr std::string_view kCallStarted = "call.started";
 inline constexpr std::string_view kCallAnswered = "call.answered";
 inline constexpr std::string_view kCallEnded = "call.ended";
 inline constexpr std::string_view kWebhookAttempted = "webhook.attempted";
+// Platform facts (proto/platform.proto).
+inline constexpr std::string_view kTokenKeyCreated = "platform.token_key_created";
 
 struct EventTypeInfo {
   std::string_view type;          // e.g. "account.created"

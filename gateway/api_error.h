@@ -24,6 +24,9 @@ struct ApiError {
   std::string code;     // e.g. "NOT_FOUND"
   std::string message;
   std::vector<ErrorDetail> details;
+  // A 401's WWW-Authenticate challenge when it must say more than the dialect's own (RFC
+  // 6750 §3: `Bearer error="invalid_token", …`); "" = the dialect's.
+  std::string challenge;
 
   // An ApiError with no code is "no error" (lets Result<T, ApiError> hold it).
   bool ok() const { return code.empty(); }

@@ -1,6 +1,7 @@
 #include "gateway/auth.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "commands/api_keys.h"
 #include "gateway/json_body.h"
@@ -19,7 +20,14 @@ ApiError AccountNotFound(std::string_view account_id) {
 
 std::string Principal::CommandPrincipal() const { return is_admin() ? "admin" : "key:" + key_id; }
 
-std::string_view Principal::ViaName() const { return is_admin() ? "admin" : "api_key"; }
+std::string_view Principal::ViaName() const {
+  switch (via) {
+    case Via::kAdmin: return "admin";
+    case Via::kApiKey: return "api_key";
+    case Via::kAccessToken: return "access_token";
+  }
+  return "api_key";
+}
 
 bool Principal::HasScope(std::string_view scope) const {
   return std::any_of(scopes.begin(), scopes.end(),
@@ -36,35 +44,44 @@ Result<std::optional<projections::ResourceRow>, ApiError> LoadAccountRow(
   return std::move(row).value();
 }
 
-std::optional<Principal> CredentialCache::Find(std::string_view presented, uint64_t generation) const {
+std::optional<Principal> CredentialCache::Find(std::string_view presented, uint64_t generation, int64_t now_s) const {
   std::lock_guard lock(mu_);
   auto it = entries_.find(presented);
   if (it == entries_.end() || it->second.generation != generation) return std::nullopt;
+  if (it->second.expires_s != 0 && now_s >= it->second.expires_s) return std::nullopt;
   return it->second.principal;
 }
 
-void CredentialCache::Remember(std::string_view presented, uint64_t generation, const Principal& principal) {
+void CredentialCache::Remember(std::string_view presented, uint64_t generation, const Principal& principal,
+                               int64_t expires_s) {
   std::lock_guard lock(mu_);
   if (entries_.size() >= capacity_) entries_.clear();
-  entries_[std::string(presented)] = Entry{generation, principal};
+  entries_[std::string(presented)] = Entry{generation, principal, expires_s};
 }
 
-Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey& admin_key,
-                                         const projections::ConfigView& view, CredentialCache* cache) {
+Authenticator::Authenticator(const projections::ConfigView& view, AuthenticatorOptions options)
+    : view_(view), options_(std::move(options)), cache_(options_.cache_capacity) {}
+
+int64_t Authenticator::NowSeconds() const {
+  if (options_.now_s) return options_.now_s();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Result<Principal, ApiError> Authenticator::Authenticate(const Request& request) const {
   const std::optional<std::string_view> presented = PresentedApiKey(request);
   if (!presented || presented->empty()) {
     return ApiError::Unauthenticated(
         "an API key is required (x-api-key header or Authorization: Bearer)");
   }
-  return VerifyCredential(*presented, admin_key, view, cache);
+  return Verify(*presented);
 }
 
-Result<Principal, ApiError> VerifyCredential(std::string_view presented, const AdminKey& admin_key,
-                                             const projections::ConfigView& view, CredentialCache* cache) {
+Result<Principal, ApiError> Authenticator::Verify(std::string_view presented) const {
   const std::optional<commands::ApiKeyToken> token = commands::ParseApiKey(presented);
-  // An account key never is the admin key (the admin key is not of that shape): the
-  // admin check, a SHA-256, is left for the other credentials.
-  if (!token && admin_key.Matches(presented)) {
+  const bool access_token = !token && AccessTokens::LooksLikeToken(presented);
+  // Neither an account key nor an access token is the admin key (it has neither shape):
+  // the admin check, a SHA-256, is left for the other credentials.
+  if (!token && !access_token && options_.admin_key.Matches(presented)) {
     Principal admin;
     admin.via = Principal::Via::kAdmin;
     admin.scopes = {"*"};
@@ -72,26 +89,67 @@ Result<Principal, ApiError> VerifyCredential(std::string_view presented, const A
   }
   // Read before the lookups: a change folded meanwhile moves it, so what is remembered
   // below is never newer than the generation it is filed under.
-  const uint64_t generation = view.credentials_generation();
-  if (cache != nullptr) {
-    if (auto known = cache->Find(presented, generation)) return std::move(*known);
-  }
+  const uint64_t generation = view_.credentials_generation();
+  if (auto known = cache_.Find(presented, generation, NowSeconds())) return std::move(*known);
+  if (access_token) return VerifyToken(presented, generation);
   if (!token) return ApiError::Unauthenticated("the API key is not valid");
-  auto found = view.FindApiKey(token->key_id);
+  auto principal = VerifyAccountKey(token->key_id, token->secret);
+  if (principal.ok()) cache_.Remember(presented, generation, *principal);
+  return principal;
+}
+
+Result<Principal, ApiError> Authenticator::VerifyAccountKey(std::string_view key_id, std::string_view secret) const {
+  auto found = view_.FindApiKey(key_id);
   if (!found.ok()) return ApiErrorOfStatus(found.status());
   if (!found->has_value()) return ApiError::Unauthenticated("the API key is not valid");
   const projections::ApiKeyRow& key = **found;
-  if (!commands::ApiKeySecretMatches(key.secret_sha256, token->secret)) {
+  if (!commands::ApiKeySecretMatches(key.secret_sha256, secret)) {
     return ApiError::Unauthenticated("the API key is not valid");
   }
-  if (key.revoked) return ApiError::Unauthenticated("the API key has been revoked");
+  return PrincipalOfKey(key, "API key");
+}
 
-  auto account = LoadAccountRow(view, key.account_id);
+Result<Principal, ApiError> Authenticator::VerifyToken(std::string_view token, uint64_t generation) const {
+  auto invalid = [](std::string description) {
+    ApiError error = ApiError::Unauthenticated(description);
+    error.challenge = "Bearer error=\"invalid_token\", error_description=\"" + description + "\"";
+    return error;
+  };
+  if (options_.tokens == nullptr) return invalid("access tokens are not accepted here");
+  const int64_t now_s = NowSeconds();
+  auto claims = options_.tokens->Verify(token, now_s);
+  if (!claims.ok()) {
+    switch (claims.error().kind) {
+      case TokenError::Kind::kExpired: return invalid("the access token has expired");
+      case TokenError::Kind::kBadSignature: return invalid("the access token was not issued here or was altered");
+      default: return invalid("the access token is malformed");
+    }
+  }
+  auto found = view_.FindApiKey(claims->key_id);
+  if (!found.ok()) return ApiErrorOfStatus(found.status());
+  if (!found->has_value() || (*found)->account_id != claims->account_id) {
+    return invalid("the access token's API key does not exist");
+  }
+  auto principal = PrincipalOfKey(**found, "access token's API key");
+  if (!principal.ok()) {
+    ApiError error = principal.error();
+    if (error.status == 401) error = invalid(error.message);
+    return error;
+  }
+  principal->via = Principal::Via::kAccessToken;
+  principal->scopes = claims->scopes;
+  cache_.Remember(token, generation, *principal, claims->expires_s);
+  return principal;
+}
+
+Result<Principal, ApiError> Authenticator::PrincipalOfKey(const projections::ApiKeyRow& key, std::string_view what) const {
+  if (key.revoked) return ApiError::Unauthenticated("the " + std::string(what) + " has been revoked");
+  auto account = LoadAccountRow(view_, key.account_id);
   if (!account.ok()) return account.error();
-  if (!account->has_value()) return ApiError::Unauthenticated("the API key's account does not exist");
+  if (!account->has_value()) return ApiError::Unauthenticated("the " + std::string(what) + "'s account does not exist");
   const std::string status = DocString((*account)->document, "status");
   if (status != "active") {
-    return ApiError::Unauthenticated("the API key's account '" + key.account_id + "' is " +
+    return ApiError::Unauthenticated("the " + std::string(what) + "'s account '" + key.account_id + "' is " +
                                      (status.empty() ? std::string("not active") : status) +
                                      "; its keys are refused");
   }
@@ -101,7 +159,6 @@ Result<Principal, ApiError> VerifyCredential(std::string_view presented, const A
   principal.key_account_id = key.account_id;
   principal.key_account_is_reseller = DocFlag((*account)->document, "is_reseller");
   principal.scopes = key.scopes;
-  if (cache != nullptr) cache->Remember(presented, generation, principal);
   return principal;
 }
 

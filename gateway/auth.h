@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "gateway/access_token.h"
 #include "gateway/admin_auth.h"
 #include "gateway/http_types.h"
 #include "gateway/api_error.h"
@@ -36,17 +37,17 @@ namespace dialtone::gateway {
 inline constexpr std::string_view kConfigScope = "config";
 
 struct Principal {
-  enum class Via { kAdmin, kApiKey };
+  enum class Via { kAdmin, kApiKey, kAccessToken };
   Via via = Via::kApiKey;
-  std::string key_id;                 // kApiKey
-  std::string key_account_id;         // kApiKey: the account the key belongs to
+  std::string key_id;                 // kApiKey, kAccessToken: the (token's) API key
+  std::string key_account_id;         // the account the key belongs to
   bool key_account_is_reseller = false;
-  std::vector<std::string> scopes;    // kAdmin: {"*"}
+  std::vector<std::string> scopes;    // kAdmin: {"*"}; a token: the scopes it was issued with
 
   bool is_admin() const { return via == Via::kAdmin; }
   // "admin" or "key:<key_id>": the principal recorded on the events it causes.
   std::string CommandPrincipal() const;
-  // "admin" or "api_key".
+  // "admin", "api_key" or "access_token".
   std::string_view ViaName() const;
   bool HasScope(std::string_view scope) const;
 };
@@ -58,13 +59,15 @@ struct Principal {
 class CredentialCache {
  public:
   explicit CredentialCache(size_t capacity = 4096) : capacity_(capacity) {}
-  std::optional<Principal> Find(std::string_view presented, uint64_t generation) const;
-  void Remember(std::string_view presented, uint64_t generation, const Principal& principal);
+  // A principal remembered at `generation` that has not expired at `now_s`.
+  std::optional<Principal> Find(std::string_view presented, uint64_t generation, int64_t now_s = 0) const;
+  void Remember(std::string_view presented, uint64_t generation, const Principal& principal, int64_t expires_s = 0);
 
  private:
   struct Entry {
     uint64_t generation = 0;
     Principal principal;
+    int64_t expires_s = 0;  // 0: never (an API key); else the token's expiry
   };
   struct Hash {
     using is_transparent = void;
@@ -76,19 +79,50 @@ class CredentialCache {
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
 };
 
-// Verifies a presented credential (the admin key or an account key). Errors: 401
-// UNAUTHENTICATED (malformed, unknown, wrong, revoked; account suspended or closed),
-// 500/503 when the view fails. With a `cache`, a credential verified at the view's current
-// credentials generation is answered from it.
-Result<Principal, ApiError> VerifyCredential(std::string_view presented, const AdminKey& admin_key,
-                                             const projections::ConfigView& view,
-                                             CredentialCache* cache = nullptr);
+struct AuthenticatorOptions {
+  AdminKey admin_key;
+  // Verifies the access tokens of the OAuth2 token endpoint (access_token.h); null: a
+  // token is refused like any unknown credential.
+  const AccessTokens* tokens = nullptr;
+  std::function<int64_t()> now_s;  // the clock tokens expire by; empty: the system clock
+  size_t cache_capacity = 4096;
+};
 
-// Authenticates the credential the request presents in the native form (PresentedApiKey:
-// `x-api-key` or `Authorization: Bearer`); a request without one is 401 as well.
-Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey& admin_key,
-                                         const projections::ConfigView& view,
-                                         CredentialCache* cache = nullptr);
+// Verifies credentials for every dialect: the admin key, an account key, or an access
+// token issued for an account key (checked at every use: the key not revoked, its
+// account active). Thread-safe. Errors: 401 UNAUTHENTICATED (malformed, unknown, wrong,
+// revoked; account suspended or closed; a token that is tampered, signed by another key
+// or expired, whose error carries the `Bearer error="invalid_token"` challenge of RFC
+// 6750 §3), 500/503 when the view fails.
+class Authenticator {
+ public:
+  // `view` and the options' `tokens` must outlive the authenticator.
+  Authenticator(const projections::ConfigView& view, AuthenticatorOptions options);
+
+  // A presented credential. One verified at the view's current credentials generation is
+  // answered from the cache (a token only until it expires).
+  Result<Principal, ApiError> Verify(std::string_view presented) const;
+  // The credential the request presents in the native form (PresentedApiKey: `x-api-key`
+  // or `Authorization: Bearer`); a request without one is 401 as well.
+  Result<Principal, ApiError> Authenticate(const Request& request) const;
+  // An account key given as its two halves (OAuth2 client credentials): never the admin
+  // key, never a token.
+  Result<Principal, ApiError> VerifyAccountKey(std::string_view key_id, std::string_view secret) const;
+
+  const projections::ConfigView& view() const { return view_; }
+  const AccessTokens* tokens() const { return options_.tokens; }
+  int64_t NowSeconds() const;
+
+ private:
+  Result<Principal, ApiError> VerifyToken(std::string_view token, uint64_t generation) const;
+  // The principal of a stored, matching key: refused when revoked or its account is not
+  // active. `what` names the credential in the errors ("API key", "access token").
+  Result<Principal, ApiError> PrincipalOfKey(const projections::ApiKeyRow& key, std::string_view what) const;
+
+  const projections::ConfigView& view_;
+  const AuthenticatorOptions options_;
+  mutable CredentialCache cache_;
+};
 
 // The account id the request names (`x-account-id`, else `account_id` query); nullopt when
 // it names none. Error 400 when both name different accounts or the value is empty.

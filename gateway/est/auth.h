@@ -26,9 +26,7 @@ std::optional<std::string> PresentedToken(const Request& request);
 
 // 401 UNAUTHENTICATED when the credential is missing, malformed, unknown, wrong or
 // revoked, or its account is not active; 403 when the key lacks the `config` scope.
-Result<Principal, ApiError> Authenticate(const Request& request, const AdminKey& admin_key,
-                                             const projections::ConfigView& view,
-                                             CredentialCache* cache = nullptr);
+Result<Principal, ApiError> Authenticate(const Request& request, const Authenticator& authenticator);
 
 // The account `project_id` names, when `principal` may act on it (404 otherwise).
 Result<std::string, ApiError> ResolveProject(std::string_view project_id, const Principal& principal,

@@ -18,7 +18,9 @@ Response RenderEstError(const ApiError& error) {
                          {"message", error.message},
                          {"details", std::move(details)}};
   Response response = JsonResponse(error.status, body);
-  if (error.status == 401) response.headers.Set("www-authenticate", "Basic realm=\"est\", Bearer");
+  if (error.status == 401) {
+    response.headers.Set("www-authenticate", error.challenge.empty() ? "Basic realm=\"est\", Bearer" : error.challenge);
+  }
   return response;
 }
 

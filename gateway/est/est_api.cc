@@ -26,7 +26,7 @@ auto EstApi::Impl::Wrap(Fn fn) -> Handler {
 }
 
 auto EstApi::Impl::Serve(Fn fn, const Request& request) -> Response {
-  auto principal = est::Authenticate(request, admin_key, view, &credentials);
+  auto principal = est::Authenticate(request, authenticator);
   if (!principal.ok()) return RenderEstError(principal.error());
   auto project = ResolveProject(request.PathParam("projectId").value_or(""), *principal, view);
   if (!project.ok()) return RenderEstError(project.error());
@@ -276,8 +276,8 @@ const std::vector<EstRouteInfo>& EstRoutes() {
 }
 
 EstApi::EstApi(commands::AccountService& accounts, const projections::ConfigView& view,
-               const projections::calls::CallsView* calls, AdminKey admin_key, EstApiOptions options)
-    : impl_(std::make_unique<Impl>(accounts, view, calls, std::move(admin_key), std::move(options))) {}
+               const projections::calls::CallsView* calls, const Authenticator& authenticator, EstApiOptions options)
+    : impl_(std::make_unique<Impl>(accounts, view, calls, authenticator, std::move(options))) {}
 
 EstApi::~EstApi() { Stop(); }
 

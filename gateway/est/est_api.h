@@ -27,6 +27,7 @@
 #include "commands/account_commands.h"
 #include "common/status.h"
 #include "gateway/admin_auth.h"
+#include "gateway/auth.h"
 #include "gateway/dialect.h"
 #include "gateway/router.h"
 #include "projections/calls/calls_view.h"
@@ -61,7 +62,7 @@ class EstApi final : public RouteGroup {
   // routes receive (stop the HTTP server first). `calls` may be null: /calls then answers
   // 503.
   EstApi(commands::AccountService& accounts, const projections::ConfigView& view,
-         const projections::calls::CallsView* calls, AdminKey admin_key, EstApiOptions options = {});
+         const projections::calls::CallsView* calls, const Authenticator& authenticator, EstApiOptions options = {});
   ~EstApi() override;
   EstApi(const EstApi&) = delete;
   EstApi& operator=(const EstApi&) = delete;

@@ -39,14 +39,13 @@ struct EstApi::Impl {
   commands::AccountService& accounts;
   const projections::ConfigView& view;
   const projections::calls::CallsView* calls;
-  AdminKey admin_key;
+  const Authenticator& authenticator;
   EstApiOptions options;
   WorkerPool workers;
-  CredentialCache credentials;
 
   Impl(commands::AccountService& a, const projections::ConfigView& v, const projections::calls::CallsView* c,
-       AdminKey k, EstApiOptions o)
-      : accounts(a), view(v), calls(c), admin_key(std::move(k)), options(std::move(o)),
+       const Authenticator& k, EstApiOptions o)
+      : accounts(a), view(v), calls(c), authenticator(k), options(std::move(o)),
         workers(std::max<size_t>(1, options.worker_threads)) {}
 
   // One authenticated request acting on one project.

@@ -257,13 +257,12 @@ CallPtr MakeCall(const Request& request, Responder responder) {
 struct ConfigApi::Impl {
   commands::AccountService& accounts;
   const projections::ConfigView& view;
-  AdminKey admin_key;
+  const Authenticator& authenticator;
   ConfigApiOptions options;
   WorkerPool workers;
-  CredentialCache credentials;
 
-  Impl(commands::AccountService& a, const projections::ConfigView& v, AdminKey k, ConfigApiOptions o)
-      : accounts(a), view(v), admin_key(std::move(k)), options(o),
+  Impl(commands::AccountService& a, const projections::ConfigView& v, const Authenticator& k, ConfigApiOptions o)
+      : accounts(a), view(v), authenticator(k), options(o),
         workers(std::max<size_t>(1, o.worker_threads)) {}
 
   using Body = std::function<void(Request, Principal, CallPtr)>;
@@ -273,7 +272,7 @@ struct ConfigApi::Impl {
   Handler Guard(std::vector<std::string> scopes, Body body) {
     return [this, scopes = std::move(scopes), body = std::move(body)](Request request, Responder responder) {
       CallPtr call = MakeCall(request, std::move(responder));
-      auto principal = Authenticate(request, admin_key, view, &credentials);
+      auto principal = authenticator.Authenticate(request);
       if (!principal.ok()) return call->Fail(principal.error());
       const bool allowed = scopes.empty() || std::any_of(scopes.begin(), scopes.end(), [&](const std::string& scope) {
                              return principal->HasScope(scope);
@@ -1102,8 +1101,8 @@ struct ConfigApi::Impl {
 };
 
 ConfigApi::ConfigApi(commands::AccountService& accounts, const projections::ConfigView& view,
-                     AdminKey admin_key, ConfigApiOptions options)
-    : impl_(std::make_unique<Impl>(accounts, view, std::move(admin_key), options)) {}
+                     const Authenticator& authenticator, ConfigApiOptions options)
+    : impl_(std::make_unique<Impl>(accounts, view, authenticator, options)) {}
 
 ConfigApi::~ConfigApi() { Stop(); }
 

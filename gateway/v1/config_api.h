@@ -66,10 +66,10 @@ struct ConfigApiOptions {
 // webhooks) serve their routes behind its authentication with AddAccountRoute.
 class ConfigApi final : public RouteGroup {
  public:
-  // `accounts` and `view` must outlive this object; this object must outlive every
+  // `accounts`, `view` and `authenticator` must outlive this object; this object must outlive every
   // request its routes receive (stop the HTTP server and the actor runtime first).
   ConfigApi(commands::AccountService& accounts, const projections::ConfigView& view,
-            AdminKey admin_key, ConfigApiOptions options = {});
+            const Authenticator& authenticator, ConfigApiOptions options = {});
   ~ConfigApi() override;
   ConfigApi(const ConfigApi&) = delete;
   ConfigApi& operator=(const ConfigApi&) = delete;

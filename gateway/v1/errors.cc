@@ -17,7 +17,9 @@ Response RenderApiError(std::string_view request_id, const ApiError& error) {
                            {"details", std::move(details)},
                            {"request_id", request_id}}}};
   Response response = JsonResponse(error.status, body);
-  if (error.status == 401) response.headers.Set("www-authenticate", "Bearer realm=\"dialtone\"");
+  if (error.status == 401) {
+    response.headers.Set("www-authenticate", error.challenge.empty() ? "Bearer realm=\"dialtone\"" : error.challenge);
+  }
   return response;
 }
 

@@ -93,13 +93,12 @@ struct MediaRoutes::Impl {
   commands::AccountService& accounts;
   const projections::ConfigView& view;
   media::MediaStore& store;
-  AdminKey admin_key;
+  const Authenticator& authenticator;
   MediaRoutesOptions options;
-  CredentialCache credentials;
 
-  Impl(ConfigApi& a, commands::AccountService& s, const projections::ConfigView& v, media::MediaStore& m, AdminKey k,
-       MediaRoutesOptions o)
-      : api(a), accounts(s), view(v), store(m), admin_key(std::move(k)), options(o) {}
+  Impl(ConfigApi& a, commands::AccountService& s, const projections::ConfigView& v, media::MediaStore& m,
+       const Authenticator& k, MediaRoutesOptions o)
+      : api(a), accounts(s), view(v), store(m), authenticator(k), options(o) {}
 
   // Decides from the head of PUT /v1/media/{id}/content: refuse, or stream into the store.
   BodyStreaming Stream(const Request& head) {
@@ -121,7 +120,7 @@ struct MediaRoutes::Impl {
     auto query = ParseQueryString(head.query_string);
     if (!query) return refuse(ApiError::InvalidArgument("the query string has malformed percent-encoding"));
     request.query = std::move(*query);
-    auto principal = Authenticate(request, admin_key, view, &credentials);
+    auto principal = authenticator.Authenticate(request);
     if (!principal.ok()) return refuse(principal.error());
     if (!principal->HasScope(kConfigScope)) {
       return refuse(ApiError::PermissionDenied("this route needs the 'config' scope (or '*')"));
@@ -184,8 +183,8 @@ struct MediaRoutes::Impl {
 };
 
 MediaRoutes::MediaRoutes(ConfigApi& api, commands::AccountService& accounts, const projections::ConfigView& view,
-                         media::MediaStore& store, AdminKey admin_key, MediaRoutesOptions options)
-    : impl_(std::make_unique<Impl>(api, accounts, view, store, std::move(admin_key), options)) {}
+                         media::MediaStore& store, const Authenticator& authenticator, MediaRoutesOptions options)
+    : impl_(std::make_unique<Impl>(api, accounts, view, store, authenticator, options)) {}
 
 MediaRoutes::~MediaRoutes() = default;
 

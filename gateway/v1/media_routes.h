@@ -16,6 +16,7 @@
 #include "commands/account_commands.h"
 #include "common/status.h"
 #include "gateway/admin_auth.h"
+#include "gateway/auth.h"
 #include "gateway/dialect.h"
 #include "gateway/http_server.h"
 #include "gateway/router.h"
@@ -35,7 +36,7 @@ class MediaRoutes final : public RouteGroup {
  public:
   // Every reference must outlive this object and the requests its routes receive.
   MediaRoutes(ConfigApi& api, commands::AccountService& accounts, const projections::ConfigView& view,
-              media::MediaStore& store, AdminKey admin_key, MediaRoutesOptions options = {});
+              media::MediaStore& store, const Authenticator& authenticator, MediaRoutesOptions options = {});
   ~MediaRoutes() override;
 
   Status AddRoutes(Router& router) override;

@@ -285,7 +285,7 @@ void AddAccountPaths(Json& paths, Json& schemas) {
   const Json nullable_string = {{"type", {"string", "null"}}};
   schemas["WhoAmI"] = ObjectOf({{"accountId", nullable_string},
                                 {"scopes", {{"type", "array"}, {"items", kString}}},
-                                {"via", {{"type", "string"}, {"enum", {"admin", "api_key"}}}}},
+                                {"via", {{"type", "string"}, {"enum", {"admin", "api_key", "access_token"}}}}},
                                {"accountId", "scopes", "via"});
   const Json key_properties = {{"key_id", kString},
                                {"account_id", kString},

@@ -18,6 +18,7 @@
 #include "app/config.h"
 #include "app/ops_routes.h"
 #include "app/tail.h"
+#include "app/token_key.h"
 #include "events/event_types.h"
 #include "store/event_log.h"
 #include "test_printers.h"
@@ -211,6 +212,32 @@ BOOST_AUTO_TEST_CASE(UnknownMissingRepeatedAndPositionalArgumentsAreErrors) {
   BOOST_TEST(ParseFlags({"--data", "a", "--data", "b"}, specs).status().message() == "flag --data is given twice");
   BOOST_TEST(ParseFlags({"stray"}, specs).status().message() == "unexpected argument 'stray'");
   BOOST_TEST(ParseFlags({"--follow=yes"}, specs).status().message() == "flag --follow takes no value");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(TokenKey)
+
+BOOST_AUTO_TEST_CASE(TheTokenKeyIsMadeOnceSealedInTheLogAndReadBackByEveryStart) {
+  auto log = dialtone::store::NewMemoryEventLog();
+  const std::string node_key(32, 'n');
+  auto none = dialtone::app::LoadOrCreateTokenKey(*log, node_key, /*create=*/false);
+  BOOST_REQUIRE(none.ok());
+  BOOST_TEST(!none->has_value());
+  BOOST_TEST(log->HeadPosition() == 0u);
+  auto made = dialtone::app::LoadOrCreateTokenKey(*log, node_key, /*create=*/true);
+  BOOST_REQUIRE(made.ok());
+  BOOST_REQUIRE(made->has_value());
+  BOOST_TEST((*made)->size() == 32u);
+  auto again = dialtone::app::LoadOrCreateTokenKey(*log, node_key, /*create=*/true);
+  BOOST_REQUIRE(again.ok());
+  BOOST_TEST(**again == **made);  // never a second key
+  BOOST_TEST(log->HeadPosition() == 1u);
+  auto stored = log->ReadStream(dialtone::app::kTokenKeyStream, {});
+  BOOST_REQUIRE(stored.ok());
+  BOOST_TEST(stored->front().payload.find(**made) == std::string::npos);  // sealed, never in the clear
+  auto foreign = dialtone::app::LoadOrCreateTokenKey(*log, std::string(32, 'x'), /*create=*/true);
+  BOOST_TEST((foreign.status().code() == dialtone::ErrorCode::kCorruption));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

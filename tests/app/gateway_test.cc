@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "gateway/access_token.h"
 #include "gateway/admin_auth.h"
 #include "gateway/dialect.h"
 #include "gateway/http_client.h"
@@ -252,6 +253,34 @@ BOOST_AUTO_TEST_CASE(ADialectServesItsGroupsUnderItsPrefixWithItsErrorShapeAndDo
   BOOST_TEST(document["paths"]["/api/v2/things/{id}"]["get"]["operationId"] == "get_thing");
   BOOST_TEST(document["paths"].contains("/api/v2/openapi.json"));  // the base's own path kept
   BOOST_TEST(document["components"]["schemas"]["Thing"]["type"] == "object");
+}
+
+BOOST_AUTO_TEST_CASE(AccessTokensNeedTheDeploymentKeyWhichOnlyAMintCreates) {
+  int creates = 0;
+  std::optional<std::string> stored;
+  AccessTokens tokens([&](bool create) -> dialtone::Result<std::optional<std::string>> {
+    if (!stored && create) {
+      ++creates;
+      stored = std::string(32, 'q');
+    }
+    return stored;
+  });
+  TokenClaims claims{"0123456789abcdef", "acc_1", {"config", "cdr"}, 100, 200};
+  const std::string forged = AccessTokens::WithKey(std::string(32, 'q')).Mint(claims).value();
+  // Before any mint there is no key: nothing verifies, and nothing was created.
+  BOOST_TEST((tokens.Verify(forged, 150).error().kind == TokenError::Kind::kBadSignature));
+  BOOST_TEST(creates == 0);
+  const std::string token = tokens.Mint(claims).value();
+  BOOST_TEST(creates == 1);
+  auto verified = tokens.Verify(token, 150);
+  BOOST_REQUIRE(verified.ok());
+  BOOST_TEST(verified->key_id == "0123456789abcdef");
+  BOOST_TEST(verified->account_id == "acc_1");
+  BOOST_TEST((verified->scopes == std::vector<std::string>{"config", "cdr"}));
+  BOOST_TEST((tokens.Verify(token, 200).error().kind == TokenError::Kind::kExpired));
+  BOOST_TEST((tokens.Verify("a.b", 150).error().kind == TokenError::Kind::kMalformed));
+  BOOST_TEST(AccessTokens::LooksLikeToken(token));
+  BOOST_TEST(!AccessTokens::LooksLikeToken("dtk_0123456789abcdef_" + std::string(64, 'a')));
 }
 
 BOOST_AUTO_TEST_CASE(ADroppedResponderAnswers500) {

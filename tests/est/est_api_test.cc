@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE est_api_test
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 
@@ -16,6 +17,7 @@
 #include "gateway/dialect.h"
 #include "gateway/est/est_api.h"
 #include "gateway/est/est_dialect.h"
+#include "gateway/oauth2/token_routes.h"
 #include "gateway/v1/calls_routes.h"
 #include "gateway/http_server.h"
 #include "gateway/router.h"
@@ -98,11 +100,15 @@ class Stack {
     auto calls_view = calls::CallsView::Open(*log_);
     BOOST_REQUIRE(calls_view.ok());
     calls_ = std::move(*calls_view);
-    const auto admin = dialtone::gateway::AdminKey::FromSecret(kAdminKey);
-    v1_ = std::make_unique<dialtone::gateway::v1::ConfigApi>(runtime_->accounts(), *view_, admin);
+    dialtone::gateway::AuthenticatorOptions auth_options;
+    auth_options.admin_key = dialtone::gateway::AdminKey::FromSecret(kAdminKey);
+    auth_options.tokens = &tokens_;
+    auth_options.now_s = [this] { return clock_s_.load(); };
+    authenticator_ = std::make_unique<dialtone::gateway::Authenticator>(*view_, std::move(auth_options));
+    v1_ = std::make_unique<dialtone::gateway::v1::ConfigApi>(runtime_->accounts(), *view_, *authenticator_);
     dialtone::gateway::est::EstApiOptions est_options;
     est_options.now_s = [] { return kNowS; };
-    est_ = std::make_unique<dialtone::gateway::est::EstApi>(runtime_->accounts(), *view_, calls_.get(), admin,
+    est_ = std::make_unique<dialtone::gateway::est::EstApi>(runtime_->accounts(), *view_, calls_.get(), *authenticator_,
                                                             est_options);
     calls_routes_ = std::make_unique<dialtone::gateway::v1::CallsRoutes>(*v1_, *calls_);
     v1_dialect_ = std::make_unique<dialtone::gateway::Dialect>(dialtone::gateway::v1::V1Dialect());
@@ -110,9 +116,13 @@ class Stack {
     v1_dialect_->Add(*calls_routes_);
     est_dialect_ = std::make_unique<dialtone::gateway::Dialect>(dialtone::gateway::est::EstDialect());
     est_dialect_->Add(*est_);
+    token_routes_ = std::make_unique<dialtone::gateway::oauth2::TokenRoutes>(*authenticator_);
+    oauth2_dialect_ = std::make_unique<dialtone::gateway::Dialect>(dialtone::gateway::oauth2::OAuth2Dialect());
+    oauth2_dialect_->Add(*token_routes_);
     router_.SetErrorRenderer(dialtone::gateway::v1::RenderV1Error);
     BOOST_REQUIRE(v1_dialect_->Mount(router_).ok());
     BOOST_REQUIRE(est_dialect_->Mount(router_).ok());
+    BOOST_REQUIRE(oauth2_dialect_->Mount(router_).ok());
     dialtone::gateway::HttpServerOptions options;
     options.port = 0;
     options.io_threads = 2;
@@ -197,12 +207,25 @@ class Stack {
 
   size_t HeadPosition() const { return log_->HeadPosition(); }
 
+  // The clock access tokens are issued and expire by (epoch seconds).
+  void AdvanceClock(int64_t seconds) { clock_s_ += seconds; }
+  // POST /oauth2/token with `form` and `headers`.
+  HttpReply TokenRequest(const std::string& form, Headers headers = {}) const {
+    headers.emplace_back("content-type", "application/x-www-form-urlencoded");
+    return Raw("POST", "/oauth2/token", std::move(headers), form);
+  }
+
  private:
   std::string dir_;
   std::unique_ptr<dialtone::store::EventLog> log_;
   std::unique_ptr<dialtone::projections::ConfigView> view_;
   std::unique_ptr<dialtone::actors::Runtime> runtime_;
   std::unique_ptr<calls::CallsView> calls_;
+  dialtone::gateway::AccessTokens tokens_ = dialtone::gateway::AccessTokens::WithKey(std::string(32, 'k'));
+  std::atomic<int64_t> clock_s_{kNowS};
+  std::unique_ptr<dialtone::gateway::Authenticator> authenticator_;
+  std::unique_ptr<dialtone::gateway::oauth2::TokenRoutes> token_routes_;
+  std::unique_ptr<dialtone::gateway::Dialect> oauth2_dialect_;
   std::unique_ptr<dialtone::gateway::v1::ConfigApi> v1_;
   std::unique_ptr<dialtone::gateway::est::EstApi> est_;
   std::unique_ptr<dialtone::gateway::v1::CallsRoutes> calls_routes_;
@@ -942,3 +965,152 @@ BOOST_AUTO_TEST_CASE(V1CallsPagesByCursorFiltersByTimeAndSpeaksCsv) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+// ---------------------------------------------------------------------------------------
+// OAuth2 client credentials: the token endpoint, and tokens as Bearer on /est and /v1.
+
+namespace {
+
+struct KeyHalves {
+  std::string id, secret;
+};
+KeyHalves HalvesOf(const Tenant& t) {
+  const std::string rest = t.key.substr(4);
+  const size_t cut = rest.find('_');
+  return {rest.substr(0, cut), rest.substr(cut + 1)};
+}
+Headers BasicOf(const std::string& id, const std::string& secret) {
+  return {{"authorization", "Basic " + Base64(id + ":" + secret)}};
+}
+// A token issued to `t` by Basic client authentication.
+std::string TokenOf(Stack& s, const Tenant& t, const std::string& form = "grant_type=client_credentials") {
+  const KeyHalves k = HalvesOf(t);
+  const HttpReply reply = s.TokenRequest(form, BasicOf(k.id, k.secret));
+  BOOST_TEST_REQUIRE(reply.status == 200, reply.body);
+  return BodyOf(reply)["access_token"].get<std::string>();
+}
+Headers BearerOf(const std::string& token) { return {{"authorization", "Bearer " + token}}; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(OAuth2Tokens)
+
+BOOST_AUTO_TEST_CASE(ClientCredentialsByBasicOrFormFieldsAnswerABearerToken) {
+  Stack& s = StackFixture::Get();
+  const Tenant t = s.MakeTenant("oauth-basic");
+  const KeyHalves k = HalvesOf(t);
+  const HttpReply reply = s.TokenRequest("grant_type=client_credentials", BasicOf(k.id, k.secret));
+  BOOST_TEST_REQUIRE(reply.status == 200, reply.body);
+  const Json body = BodyOf(reply);
+  BOOST_TEST(body["token_type"] == "bearer");
+  BOOST_TEST(body["expires_in"] == 3600);
+  BOOST_TEST(body["scope"] == "*");
+  BOOST_TEST(reply.Header("cache-control") == "no-store");
+  const HttpReply form = s.TokenRequest("grant_type=client_credentials&client_id=" + k.id + "&client_secret=" + k.secret);
+  BOOST_TEST(form.status == 200, form.body);
+  // The token opens /est and /v1 like the key it was issued for.
+  const std::string token = body["access_token"];
+  BOOST_TEST(s.Call("GET", t.Base() + "/trunks", BearerOf(token)).status == 200);
+  const HttpReply whoami = s.Call("GET", "/v1/whoami", BearerOf(token));
+  BOOST_TEST(BodyOf(whoami)["accountId"] == t.account_id);
+  BOOST_TEST(BodyOf(whoami)["via"] == "access_token");
+  // ... and only its own tenant's projects.
+  const Tenant other = s.MakeTenant("oauth-other");
+  BOOST_TEST(s.Call("GET", other.Base() + "/trunks", BearerOf(token)).status == 404);
+}
+
+BOOST_AUTO_TEST_CASE(BadClientsAndRequestsAnswerInTheRfcShapeAndIssueNothing) {
+  Stack& s = StackFixture::Get();
+  const Tenant t = s.MakeTenant("oauth-bad");
+  const KeyHalves k = HalvesOf(t);
+  auto expect = [&](const HttpReply& reply, int status, const std::string& error) {
+    BOOST_TEST(reply.status == status, reply.body);
+    BOOST_TEST(BodyOf(reply)["error"] == error, reply.body);
+    BOOST_TEST(!BodyOf(reply).contains("access_token"));
+  };
+  const std::string grant = "grant_type=client_credentials";
+  const HttpReply wrong = s.TokenRequest(grant, BasicOf(k.id, std::string(64, '0')));
+  expect(wrong, 401, "invalid_client");
+  BOOST_TEST(wrong.Header("www-authenticate").find("Basic") == 0u);
+  expect(s.TokenRequest(grant, BasicOf("0123456789abcdef", k.secret)), 401, "invalid_client");
+  expect(s.TokenRequest(grant), 401, "invalid_client");
+  expect(s.TokenRequest("grant_type=password", BasicOf(k.id, k.secret)), 400, "unsupported_grant_type");
+  expect(s.TokenRequest("", BasicOf(k.id, k.secret)), 400, "invalid_request");
+  expect(s.TokenRequest(grant + "&client_id=" + k.id + "&client_secret=" + k.secret, BasicOf(k.id, k.secret)), 400,
+         "invalid_request");
+  expect(s.TokenRequest(grant + "&grant_type=client_credentials", BasicOf(k.id, k.secret)), 400, "invalid_request");
+  expect(s.TokenRequest(grant + "&scope=nonsense", BasicOf(k.id, k.secret)), 400, "invalid_scope");
+  const HttpReply json = s.Raw("POST", "/oauth2/token",
+                               {{"content-type", "application/json"}, BasicOf(k.id, k.secret).front()}, "{}");
+  expect(json, 400, "invalid_request");
+  // The admin key is no client.
+  expect(s.TokenRequest(grant + "&client_id=admin&client_secret=" + std::string(kAdminKey)), 401, "invalid_client");
+}
+
+BOOST_AUTO_TEST_CASE(ATokenCarriesTheScopesAskedForWithinItsKeys) {
+  Stack& s = StackFixture::Get();
+  const Tenant t = s.MakeTenant("oauth-scope");
+  const std::string narrow = TokenOf(s, t, "grant_type=client_credentials&scope=cdr");
+  // A cdr-only token cannot configure.
+  BOOST_TEST(s.Call("GET", t.Base() + "/trunks", BearerOf(narrow)).status == 403);
+  BOOST_TEST(s.Call("GET", "/v1/calls", BearerOf(narrow)).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(ATamperedForeignOrExpiredTokenIs401InvalidToken) {
+  Stack& s = StackFixture::Get();
+  const Tenant t = s.MakeTenant("oauth-expiry");
+  const std::string token = TokenOf(s, t);
+  auto expect_invalid = [&](const HttpReply& reply, const std::string& said) {
+    BOOST_TEST(reply.status == 401, reply.body);
+    const std::string challenge = reply.Header("www-authenticate");
+    BOOST_TEST(challenge.find("Bearer error=\"invalid_token\"") == 0u, challenge);
+    BOOST_TEST(challenge.find(said) != std::string::npos, challenge);
+  };
+  // Altered: one character of the payload changed.
+  std::string altered = token;
+  const size_t dot = altered.find('.') + 5;
+  altered[dot] = altered[dot] == 'A' ? 'B' : 'A';
+  expect_invalid(s.Call("GET", t.Base() + "/trunks", BearerOf(altered)), "altered");
+  // Signed by another key.
+  const auto foreign = dialtone::gateway::AccessTokens::WithKey(std::string(32, 'z'));
+  dialtone::gateway::TokenClaims claims;
+  claims.key_id = HalvesOf(t).id;
+  claims.account_id = t.account_id;
+  claims.scopes = {"*"};
+  claims.issued_s = kNowS;
+  claims.expires_s = kNowS + 3600;
+  expect_invalid(s.Call("GET", "/v1/whoami", BearerOf(*foreign.Mint(claims))), "not issued here");
+  // Expired: the SDK fetches a new one on this answer, in both dialects.
+  BOOST_TEST(s.Call("GET", t.Base() + "/trunks", BearerOf(token)).status == 200);
+  s.AdvanceClock(3600);
+  expect_invalid(s.Call("GET", t.Base() + "/trunks", BearerOf(token)), "expired");
+  const HttpReply v1 = s.Call("GET", "/v1/whoami", BearerOf(token));
+  expect_invalid(v1, "expired");
+  BOOST_TEST(BodyOf(v1)["error"]["code"] == "UNAUTHENTICATED");
+  BOOST_TEST(s.Call("GET", t.Base() + "/trunks", BearerOf(TokenOf(s, t))).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(ATokenDiesWithItsKeyAndWithItsAccountsSuspension) {
+  Stack& s = StackFixture::Get();
+  const Headers admin = {{"x-api-key", kAdminKey}};
+  const Tenant revoked = s.MakeTenant("oauth-revoked");
+  const std::string token = TokenOf(s, revoked);
+  BOOST_TEST(s.Call("GET", revoked.Base() + "/trunks", BearerOf(token)).status == 200);
+  const HttpReply revoke =
+      s.Call("DELETE", "/v1/accounts/" + revoked.account_id + "/api-keys/" + HalvesOf(revoked).id, admin);
+  BOOST_TEST_REQUIRE(revoke.status == 204, revoke.body);
+  const HttpReply refused = s.Call("GET", revoked.Base() + "/trunks", BearerOf(token));
+  BOOST_TEST(refused.status == 401);
+  BOOST_TEST(refused.Header("www-authenticate").find("invalid_token") != std::string::npos);
+
+  const Tenant suspended = s.MakeTenant("oauth-suspended");
+  const std::string other = TokenOf(s, suspended);
+  const HttpReply suspend =
+      s.Call("PATCH", "/v1/accounts/" + suspended.account_id, admin, Json{{"status", "suspended"}});
+  BOOST_TEST_REQUIRE(suspend.status == 200, suspend.body);
+  BOOST_TEST(s.Call("GET", suspended.Base() + "/trunks", BearerOf(other)).status == 401);
+  // API keys as Bearer keep working beside tokens.
+  const Tenant plain = s.MakeTenant("oauth-plain");
+  BOOST_TEST(s.Call("GET", plain.Base() + "/trunks", plain.Bearer()).status == 200);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
