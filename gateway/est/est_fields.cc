@@ -191,14 +191,23 @@ Result<Paging, ApiError> ParsePaging(const Request& request, size_t default_size
     }
     p.page = static_cast<size_t>(*n);
   }
-  if (auto size = request.QueryParam("pageSize")) {
-    auto n = ParseInt(*size);
+  // The seed names it pageSize; the Sinch SDKs send size. Both may be sent if they agree.
+  std::optional<size_t> chosen;
+  for (const char* name : {"pageSize", "size"}) {
+    auto text = request.QueryParam(name);
+    if (!text) continue;
+    auto n = ParseInt(*text);
     if (!n || *n < 1 || *n > static_cast<int64_t>(kMaxPageSize)) {
-      return ApiError::InvalidArgument("pageSize must be an integer from 1 to 500",
-                                       {{"pageSize", "must be an integer from 1 to 500"}});
+      return ApiError::InvalidArgument(std::string(name) + " must be an integer from 1 to 500",
+                                       {{name, "must be an integer from 1 to 500"}});
     }
-    p.size = static_cast<size_t>(*n);
+    if (chosen && *chosen != static_cast<size_t>(*n)) {
+      return ApiError::InvalidArgument("pageSize and size name different page sizes",
+                                       {{"size", "differs from pageSize"}});
+    }
+    chosen = static_cast<size_t>(*n);
   }
+  if (chosen) p.size = *chosen;
   return p;
 }
 

@@ -172,6 +172,8 @@ void DescribeEstRoutes(RouteDocument& document) {
         (r.response.rfind("List") == r.response.size() - 4 || r.response.rfind("Page") == r.response.size() - 4)) {
       parameters.push_back({{"name", "page"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}}}});
       parameters.push_back({{"name", "pageSize"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}}});
+      parameters.push_back({{"name", "size"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}},
+                            {"description", "as pageSize (the name the Sinch SDKs send)"}});
     }
     const auto query = [&](const char* name, const char* description) {
       parameters.push_back({{"name", name}, {"in", "query"}, {"schema", Str()}, {"description", description}});

@@ -444,6 +444,13 @@ BOOST_AUTO_TEST_CASE(ListPagesWithTheEnvelopeAndFiltersByDomain) {
   ExpectEstError(s.Call("GET", t.Base() + "/trunks?pageSize=501", t.Basic()), 400, "INVALID_ARGUMENT");
   ExpectEstError(s.Call("GET", t.Base() + "/trunks?pageSize=0", t.Basic()), 400, "INVALID_ARGUMENT");
   ExpectEstError(s.Call("GET", t.Base() + "/trunks?page=0", t.Basic()), 400, "INVALID_ARGUMENT");
+  // The Sinch SDKs page with `size`.
+  const Json sized = BodyOf(s.Call("GET", t.Base() + "/trunks?page=2&size=2", t.Basic()));
+  BOOST_TEST(sized["pageSize"] == 2);
+  BOOST_TEST(sized["trunks"] == page2["trunks"]);
+  BOOST_TEST(s.Call("GET", t.Base() + "/trunks?size=2&pageSize=2", t.Basic()).status == 200);
+  ExpectEstError(s.Call("GET", t.Base() + "/trunks?size=2&pageSize=3", t.Basic()), 400, "INVALID_ARGUMENT");
+  ExpectEstError(s.Call("GET", t.Base() + "/trunks?size=501", t.Basic()), 400, "INVALID_ARGUMENT");
 }
 
 BOOST_AUTO_TEST_CASE(DeleteAnswers204AndRemovesTheTrunkWithItsEndpointsAndBindings) {
