@@ -18,6 +18,7 @@
 #include "gateway/dialect.h"
 #include "gateway/http_client.h"
 #include "gateway/http_server.h"
+#include "gateway/multipart.h"
 #include "gateway/router.h"
 #include "http_client.h"
 #include "test_printers.h"
@@ -281,6 +282,64 @@ BOOST_AUTO_TEST_CASE(AccessTokensNeedTheDeploymentKeyWhichOnlyAMintCreates) {
   BOOST_TEST((tokens.Verify("a.b", 150).error().kind == TokenError::Kind::kMalformed));
   BOOST_TEST(AccessTokens::LooksLikeToken(token));
   BOOST_TEST(!AccessTokens::LooksLikeToken("dtk_0123456789abcdef_" + std::string(64, 'a')));
+}
+
+// Parses `body` with the multipart parser fed `step` bytes at a time; returns each part as
+// "name|filename|type|bytes" and whether parsing and Finish succeeded.
+std::pair<std::vector<std::string>, bool> ParseMultipart(const std::string& body, size_t step,
+                                                          std::string* error = nullptr) {
+  std::vector<std::string> parts;
+  std::string current;
+  MultipartParser::Handler handler;
+  handler.begin = [&](const MultipartPart& part, std::string*) {
+    current = part.name + "|" + part.filename.value_or("-") + "|" + part.content_type + "|";
+    return true;
+  };
+  handler.data = [&](std::string_view bytes, std::string*) {
+    current += bytes;
+    return true;
+  };
+  handler.end = [&](std::string*) {
+    parts.push_back(current);
+    return true;
+  };
+  MultipartParser parser("XyZ", handler);
+  bool ok = true;
+  for (size_t i = 0; i < body.size() && ok; i += step) ok = parser.Write(std::string_view(body).substr(i, step));
+  ok = ok && parser.Finish();
+  if (error) *error = parser.error();
+  return {parts, ok};
+}
+
+BOOST_AUTO_TEST_CASE(MultipartPartsAreHandedOverWhateverTheChunkBoundaries) {
+  const std::string body =
+      "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nprompt\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a;b \\\"c\\\".wav\"\r\n"
+      "Content-Type: audio/wav\r\n\r\nRIFF\r\n--XyY not yet\r\n--XyZ--\r\nepilogue";
+  for (size_t step : {1, 2, 3, 7, 64, 4096}) {
+    auto [parts, ok] = ParseMultipart(body, step);
+    BOOST_TEST(ok, "step " << step);
+    BOOST_TEST_REQUIRE(parts.size() == 2u, "step " << step);
+    BOOST_TEST(parts[0] == "kind|-||prompt");
+    BOOST_TEST(parts[1] == "file|a;b \"c\".wav|audio/wav|RIFF\r\n--XyY not yet");
+  }
+  BOOST_TEST(MultipartParser::BoundaryOf("multipart/form-data; boundary=\"XyZ\"").value_or("") == "XyZ");
+  BOOST_TEST(MultipartParser::BoundaryOf("Multipart/Form-Data;boundary=abc").value_or("") == "abc");
+  BOOST_TEST(!MultipartParser::BoundaryOf("multipart/form-data").has_value());
+  BOOST_TEST(!MultipartParser::BoundaryOf("application/json; boundary=x").has_value());
+  BOOST_TEST(!MultipartParser::BoundaryOf("multipart/form-data; boundary=" + std::string(71, 'b')).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(TruncatedOrMalformedMultipartIsRefused) {
+  std::string error;
+  const std::string head = "--XyZ\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nbytes";
+  BOOST_TEST(!ParseMultipart(head, 5, &error).second);  // no closing boundary
+  BOOST_TEST(error.find("closing boundary") != std::string::npos, error);
+  BOOST_TEST(!ParseMultipart("--XyZ\r\nContent-Type: text/plain\r\n\r\nx\r\n--XyZ--", 4, &error).second);
+  BOOST_TEST(error.find("Content-Disposition") != std::string::npos, error);
+  BOOST_TEST(!ParseMultipart("--XyZ\r\nContent-Disposition: attachment; name=\"f\"\r\n\r\nx\r\n--XyZ--", 4, &error).second);
+  BOOST_TEST(!ParseMultipart("--XyZ\r\nContent-Disposition: form-data; filename=\"a\"\r\n\r\nx\r\n--XyZ--", 4, &error).second);
+  BOOST_TEST(!ParseMultipart("no boundary at all", 3, &error).second);
 }
 
 BOOST_AUTO_TEST_CASE(ADroppedResponderAnswers500) {
