@@ -4,6 +4,7 @@
 #include <cassert>
 #include <charconv>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -266,6 +267,19 @@ struct ConfigApi::Impl {
         workers(std::max<size_t>(1, o.worker_threads)) {}
 
   using Body = std::function<void(Request, Principal, CallPtr)>;
+  std::map<std::string, AccountHandler> streamed_creates;  // kind -> handler
+
+  // Runs `handler` on a worker and answers its response or its error.
+  void OnWorker(const AccountHandler& handler, Request request, Principal principal, std::string account, CallPtr call) {
+    auto shared = std::make_shared<Request>(std::move(request));
+    const bool queued = workers.Post([handler, shared, principal = std::move(principal), call,
+                                      account = std::move(account)]() {
+      auto response = handler(*shared, principal, account);
+      if (!response.ok()) return call->Fail(response.error());
+      call->Send(std::move(response).value());
+    });
+    if (!queued) call->Fail(ApiError::Unavailable("the server is stopping"));
+  }
 
   // Authenticates, checks that the key has one of `scopes` (none when empty; "*" grants
   // every scope), then runs `body`.
@@ -528,6 +542,13 @@ struct ConfigApi::Impl {
   void CreateResource(const KindRoutes& k, Request request, Principal principal, CallPtr call) {
     auto account = Acting(request, principal);
     if (!account.ok()) return call->Fail(account.error());
+    if (request.streamed_body) {
+      auto streamed = streamed_creates.find(k.spec->kind);
+      if (streamed == streamed_creates.end()) {
+        return call->Fail(ApiError::InvalidArgument("a " + k.spec->kind + " is created from a JSON body"));
+      }
+      return OnWorker(streamed->second, std::move(request), std::move(principal), std::move(account).value(), call);
+    }
     auto body = ParseObjectBody(request, false);
     if (!body.ok()) return call->Fail(body.error());
     if (auto error = CheckParent(k, request, *account)) return call->Fail(*error);
@@ -1119,18 +1140,16 @@ Status ConfigApi::AddAccountRoute(Router& router, std::string_view method, std::
                                                                                       CallPtr call) {
                       auto account = impl->Acting(request, principal);
                       if (!account.ok()) return call->Fail(account.error());
-                      auto shared = std::make_shared<Request>(std::move(request));
-                      const bool queued = impl->workers.Post([handler, shared, principal = std::move(principal), call,
-                                                              account = std::move(account).value()]() {
-                        auto response = handler(*shared, principal, account);
-                        if (!response.ok()) return call->Fail(response.error());
-                        call->Send(std::move(response).value());
-                      });
-                      if (!queued) call->Fail(ApiError::Unavailable("the server is stopping"));
+                      impl->OnWorker(handler, std::move(request), std::move(principal), std::move(account).value(),
+                                     call);
                     }));
 }
 
 void ConfigApi::DescribeRoutes(RouteDocument& document) const { DescribeConfigRoutes(document); }
+
+void ConfigApi::AddStreamedCreate(std::string kind, AccountHandler handler) {
+  impl_->streamed_creates[std::move(kind)] = std::move(handler);
+}
 
 void ConfigApi::Stop() { impl_->workers.Stop(); }
 

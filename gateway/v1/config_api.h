@@ -86,6 +86,11 @@ class ConfigApi final : public RouteGroup {
                                                                    const std::string& account_id)>;
   Status AddAccountRoute(Router& router, std::string_view method, std::string_view pattern,
                          std::vector<std::string> scopes, AccountHandler handler);
+  // Creates of `kind` whose body the server streamed (HttpServerOptions::body_streamer
+  // decided so from the request's head, e.g. a multipart media upload) are answered by
+  // `handler` on a worker, after this API's authentication and acting account. Any other
+  // create of the kind is the generated JSON create. Call before the routes serve.
+  void AddStreamedCreate(std::string kind, AccountHandler handler);
   // Finishes the answers already handed to the workers, then stops them. Idempotent.
   void Stop();
 

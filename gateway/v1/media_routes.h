@@ -1,4 +1,12 @@
 // The bytes of media files (kind `media_file`, whose CRUD ConfigApi generates):
+//   POST /v1/media               multipart/form-data (curl -F file=@hello.wav -F kind=prompt):
+//                                one `file` part (its Content-Type as below) and the file's
+//                                fields as form fields (`name` defaults to the file name);
+//                                the fields are validated before the file is stored, then
+//                                the file is created with its content in one command: 201.
+//                                No boundary, a truncated body, two files, no file, a bad
+//                                field: 400 (415: not audio), nothing stored or created.
+//                                (A JSON POST is the generated create.)
 //   PUT /v1/media/{id}/content   audio bytes (Content-Type audio/wav, audio/mpeg, audio/ogg,
 //                                audio/flac, audio/basic or audio/x-mulaw (raw G.711 µ-law),
 //                                audio/x-alaw, application/octet-stream), streamed to disk,

@@ -206,7 +206,16 @@ void AddKindPaths(const ResourceSpec& spec, Json& paths, Json& schemas) {
   const std::string id_description = spec.kind == "dnc_entry" ? "the entry's id, or its number (with or without '+')" : "";
   const Json item_params = With(params, {Param("id", "path", kString, true, id_description)});
   const Json if_match = Param("if-match", "header", kString, false, "the ETag of the revision the change is based on");
-  const Json content_types = {{"application/json", {{"schema", Ref(name + "Create")}}}};
+  Json content_types = {{"application/json", {{"schema", Ref(name + "Create")}}}};
+  Json create_types = content_types;
+  if (spec.kind == "media_file") {
+    // The one-step upload: the file and the fields as a form (the fields as text).
+    Json form = RequestSchema(spec, false);
+    for (auto& [field, schema] : form["properties"].items()) schema = {{"type", "string"}};
+    form["properties"]["file"] = {{"type", "string"}, {"contentMediaType", "audio/*"}};
+    form["required"] = Json::array({"file"});
+    create_types["multipart/form-data"] = {{"schema", form}};
+  }
 
   paths[base]["get"] = {{"tags", tags}, {"summary", "list " + spec.collection},
                         {"operationId", "list_" + spec.kind},
@@ -217,7 +226,7 @@ void AddKindPaths(const ResourceSpec& spec, Json& paths, Json& schemas) {
       {"tags", tags}, {"summary", "create a " + spec.kind}, {"operationId", "create_" + spec.kind},
       {"parameters", With(params, {Param("idempotency-key", "header", kString, false,
                                          "a retry with the same key answers the same and writes once")})},
-      {"requestBody", {{"required", true}, {"content", content_types}}},
+      {"requestBody", {{"required", true}, {"content", create_types}}},
       {"responses", spec.kind == "dnc_entry"
                         ? Responses({{201, JsonContent(Ref(name))}, {200, JsonContent(Ref(name))}}, kWriteErrors)
                         : Responses({{201, JsonContent(Ref(name))}}, kWriteErrors)}};

@@ -691,6 +691,80 @@ BOOST_FIXTURE_TEST_CASE(MediaBytesStreamInAreProbedAndServedBack, Server) {
   ExpectError(Call(port(), "GET", "/v1/media/" + media + "/content", Key(other.key)), 404, "NOT_FOUND");
 }
 
+// A multipart/form-data body with boundary "dtB0undary": each (name, value) field, then a
+// file part (when `file` is given) as curl -F file=@… sends it.
+std::string Multipart(const std::vector<std::pair<std::string, std::string>>& fields,
+                      const std::optional<std::string>& file, const std::string& file_type = "audio/wav",
+                      bool closed = true) {
+  std::string body;
+  for (const auto& [name, value] : fields) {
+    body += "--dtB0undary\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n";
+  }
+  if (file) {
+    body += "--dtB0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hello.wav\"\r\n"
+            "Content-Type: " + file_type + "\r\n\r\n" + *file + "\r\n";
+  }
+  if (closed) body += "--dtB0undary--\r\n";
+  return body;
+}
+
+// The objects the media store holds (under <data>/media/sha256).
+size_t StoredObjects(const std::string& data_dir) {
+  const std::filesystem::path root = std::filesystem::path(data_dir) / "media" / "sha256";
+  if (!std::filesystem::exists(root)) return 0;
+  size_t n = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) n += entry.is_regular_file() ? 1 : 0;
+  return n;
+}
+
+BOOST_FIXTURE_TEST_CASE(AMultipartPostCreatesTheMediaFileWithItsAudioInOneStep, Server) {
+  const Tenant t = MakeTenant(port(), "acme");
+  const std::string wav = PcmWav(8000, 8000);  // 1 s
+  const Headers multipart = With(Key(t.key), "content-type", "multipart/form-data; boundary=dtB0undary");
+  const HttpReply created = CallRaw(port(), "POST", "/v1/media", multipart, Multipart({{"kind", "prompt"}}, wav));
+  BOOST_TEST_REQUIRE(created.status == 201, created.body);
+  const Json doc = BodyOf(created);
+  BOOST_TEST(doc["name"] == "hello.wav");  // the file's name when no name is sent
+  BOOST_TEST(doc["kind"] == "prompt");
+  BOOST_TEST(doc["format"] == "wav");
+  BOOST_TEST(doc["duration_ms"] == 1000);
+  BOOST_TEST(created.Header("location") == "/v1/media/" + doc["id"].get<std::string>());
+  const HttpReply got = Call(port(), "GET", "/v1/media/" + doc["id"].get<std::string>() + "/content", Key(t.key));
+  BOOST_TEST(got.body == wav);
+  const HttpReply named = CallRaw(port(), "POST", "/v1/media", multipart,
+                                  Multipart({{"name", "welcome"}, {"kind", "greeting"}}, wav));
+  BOOST_TEST(BodyOf(named)["name"] == "welcome");
+  BOOST_TEST(StoredObjects(dir.path()) == 1u);  // the same bytes, stored once
+
+  // Bad uploads: a clear 400 (415 for a file that is not audio), nothing stored or created.
+  const std::string other_wav = PcmWav(4000, 8000);
+  const size_t before = BodyOf(Call(port(), "GET", "/v1/media", Key(t.key)))["data"].size();
+  ExpectError(CallRaw(port(), "POST", "/v1/media", multipart, Multipart({}, std::nullopt)), 400, "INVALID_ARGUMENT");
+  ExpectError(CallRaw(port(), "POST", "/v1/media", multipart, Multipart({{"kind", "prompt"}}, other_wav, "audio/wav", false)),
+              400, "INVALID_ARGUMENT");
+  const std::string twice = Multipart({}, other_wav, "audio/wav", false) + "--dtB0undary\r\nContent-Disposition: "
+                            "form-data; name=\"file\"; filename=\"b.wav\"\r\n\r\n" + other_wav + "\r\n--dtB0undary--\r\n";
+  ExpectError(CallRaw(port(), "POST", "/v1/media", multipart, twice), 400, "INVALID_ARGUMENT");
+  ExpectError(CallRaw(port(), "POST", "/v1/media", multipart, Multipart({{"kind", "nope"}}, other_wav)), 400,
+              "INVALID_ARGUMENT");
+  ExpectError(CallRaw(port(), "POST", "/v1/media", With(Key(t.key), "content-type", "multipart/form-data"),
+                      Multipart({}, other_wav)),
+              400, "INVALID_ARGUMENT");
+  ExpectError(CallRaw(port(), "POST", "/v1/media", multipart, Multipart({}, std::string(4096, 'x'), "application/octet-stream")),
+              415, "UNSUPPORTED_MEDIA_TYPE");
+  ExpectError(CallRaw(port(), "POST", "/v1/media", multipart, Multipart({}, other_wav, "text/plain")), 415,
+              "UNSUPPORTED_MEDIA_TYPE");
+  ExpectError(CallRaw(port(), "POST", "/v1/media", With(Headers{}, "content-type", "multipart/form-data; boundary=dtB0undary"),
+                      Multipart({}, other_wav)),
+              401, "UNAUTHENTICATED");
+  BOOST_TEST(BodyOf(Call(port(), "GET", "/v1/media", Key(t.key)))["data"].size() == before);
+  BOOST_TEST(StoredObjects(dir.path()) == 1u);
+  const std::filesystem::path tmp = std::filesystem::path(dir.path()) / "media" / "tmp";
+  BOOST_TEST((!std::filesystem::exists(tmp) || std::filesystem::is_empty(tmp)));
+  // The JSON create is unchanged.
+  BOOST_TEST(Call(port(), "POST", "/v1/media", Key(t.key), Json{{"name", "later"}}).status == 201);
+}
+
 BOOST_FIXTURE_TEST_CASE(FlowsPublishAValidatedGraph, Server) {
   const Tenant t = MakeTenant(port(), "acme");
   const Json graph = {{"nodes", {{{"id", "start"}, {"type", "start"}}}}, {"edges", Json::array()}};
