@@ -184,7 +184,22 @@ auto EstApi::Impl::ListBindings(Ctx& ctx, const Binding& b) -> Reply {
   if (!bindings.ok()) return bindings.error();
   std::vector<Json> ids;
   for (const auto& id : BoundIds(b, *bindings)) ids.push_back(id);
-  return JsonResponse(200, Envelope(b.ids_key, ids, *paging));
+  Json page = Envelope(b.ids_key, ids, *paging);
+  if (b.kind == kCredentialBinding.kind) {
+    // The Sinch SDK reads the trunk's credential lists as whole objects from
+    // `credentialLists`; the ids stay beside them.
+    Json lists = Json::array();
+    for (const Json& id : page[std::string(b.ids_key)]) {
+      auto row = GetRow(ctx, b.target_kind, id.get<std::string>());
+      if (!row.ok()) return row.error();
+      if (!row->has_value()) continue;  // a binding's list is never gone (the cascade), but be safe
+      auto rendered = RenderList(ctx, kCredentialList, **row);
+      if (!rendered.ok()) return rendered.error();
+      lists.push_back(std::move(rendered).value());
+    }
+    page["credentialLists"] = std::move(lists);
+  }
+  return JsonResponse(200, page);
 }
 
 auto EstApi::Impl::ChangeBindings(Ctx& ctx, const Binding& b, bool replace) -> Reply {

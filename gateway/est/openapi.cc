@@ -141,6 +141,9 @@ Json Schemas() {
   s["CallList"] = Envelope("calls", Ref("Call"));
   s["AclIdPage"] = Envelope("accessControlListIds", Str());
   s["CredentialListIdPage"] = Envelope("credentialListIds", Str());
+  // The trunk's credential lists: the ids, and the lists themselves (what the Sinch SDK reads).
+  s["CredentialListIdPage"]["properties"]["credentialLists"] = ArrayOf(Ref("CredentialList"));
+  s["CredentialListIdPage"]["required"].push_back("credentialLists");
   s["AclIds"] = Object({{"accessControlListIds", ArrayOf(Str())}}, {"accessControlListIds"});
   s["CredentialListIds"] = Object({{"credentialListIds", ArrayOf(Str())}}, {"credentialListIds"});
   s["EnabledCountries"] = Object({{"countryPermissions", ArrayOf(Ref("CountryPermission"))}}, {"countryPermissions"});

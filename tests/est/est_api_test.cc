@@ -669,7 +669,11 @@ BOOST_AUTO_TEST_CASE(CredentialListsKeepPasswordsWriteOnlyAndBindToTrunks) {
   const std::string trunk = CreateTrunk(s, t, "creds-host")["id"];
   const std::string path = t.Base() + "/trunks/" + trunk + "/credentialLists";
   BOOST_TEST(s.Call("POST", path, t.Basic(), Json{{"credentialListIds", {list_id}}}).status == 200);
-  BOOST_TEST(BodyOf(s.Call("GET", path, t.Basic()))["credentialListIds"] == Json::array({list_id}));
+  const Json bound = BodyOf(s.Call("GET", path, t.Basic()));
+  BOOST_TEST(bound["credentialListIds"] == Json::array({list_id}));
+  // The lists themselves, as the Sinch SDK reads them.
+  BOOST_TEST_REQUIRE(bound["credentialLists"].size() == 1u);
+  BOOST_TEST(bound["credentialLists"][0] == BodyOf(s.Call("GET", t.Base() + "/credentialLists/" + list_id, t.Basic())));
   BOOST_TEST(BodyOf(s.Call("GET", t.Base() + "/credentialLists/" + list_id + "/trunks", t.Basic()))["totalItems"] == 1);
   const HttpReply cleared = s.Call("PUT", path, t.Basic(), Json::array());
   BOOST_TEST(BodyOf(cleared)["credentialListIds"] == Json::array());
