@@ -40,4 +40,16 @@ bool DocFlag(const nlohmann::json& doc, std::string_view field) {
   return it->is_number_integer() && it->get<int64_t>() != 0;
 }
 
+std::string CsvField(const nlohmann::json& value) {
+  if (value.is_null()) return "";
+  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted.push_back('"');
+    quoted.push_back(c);
+  }
+  return quoted + "\"";
+}
+
 }  // namespace dialtone::gateway

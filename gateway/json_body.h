@@ -25,4 +25,8 @@ std::string DocString(const nlohmann::json& doc, std::string_view field);
 int64_t DocInt(const nlohmann::json& doc, std::string_view field);
 bool DocFlag(const nlohmann::json& doc, std::string_view field);
 
+// A JSON value as one CSV field (RFC 4180): null is empty, a string its text, anything else
+// its JSON text; quoted (quotes doubled) when it holds a comma, a quote or a line break.
+std::string CsvField(const nlohmann::json& value);
+
 }  // namespace dialtone::gateway

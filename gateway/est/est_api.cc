@@ -210,6 +210,7 @@ auto EstApi::Impl::AddRoutes(Router& router) -> Status {
       {"listPhoneNumbers", &Impl::ListNumbers},
       {"getPhoneNumber", &Impl::GetNumber},
       {"findCalls", &Impl::FindCalls},
+      {"exportCalls", &Impl::ExportCalls},
   };
   for (const EstRouteInfo& info : EstRoutes()) {
     auto handler = kHandlers.find(info.operation_id);
@@ -271,6 +272,7 @@ const std::vector<EstRouteInfo>& EstRoutes() {
       {"GET", "/phoneNumbers", "listPhoneNumbers", 200, "PhoneNumberList", ""},
       {"GET", "/phoneNumbers/{phoneNumber}", "getPhoneNumber", 200, "PhoneNumber", ""},
       {"GET", "/calls", "findCalls", 200, "CallList", ""},
+      {"GET", "/calls/export", "exportCalls", 200, "CallCsv", ""},
   };
   return routes;
 }

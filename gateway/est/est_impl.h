@@ -316,7 +316,18 @@ struct EstApi::Impl {
 
   static std::string NumberPrefix(std::string_view text);
 
+  // The filters of a call search (find and export), read from the query.
+  struct CallSearch {
+    projections::calls::CallQuery query;
+    bool matches_nothing = false;  // emergencyOnly, or an empty time window
+  };
+  Result<CallSearch, ApiError> ParseCallSearch(const Ctx& ctx);
   Reply FindCalls(Ctx& ctx);
+  // GET /calls/export: every call the search finds (at most kMaxExportedCalls, newest
+  // first) as CSV, a header line even when none; Content-Disposition names the file
+  // (`fileName`, default calls.csv).
+  static constexpr size_t kMaxExportedCalls = 100'000;
+  Reply ExportCalls(Ctx& ctx);
 
   // ============================================ routes ==========================================
 

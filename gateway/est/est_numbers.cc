@@ -134,12 +134,10 @@ auto EstApi::Impl::NumberPrefix(std::string_view text) -> std::string {
   return out;
 }
 
-auto EstApi::Impl::FindCalls(Ctx& ctx) -> Reply {
-  if (calls == nullptr) return ApiError::Unavailable("the call-record view is not running");
-  auto paging = ParsePaging(ctx.request, kDefaultCallsPageSize);
-  if (!paging.ok()) return paging.error();
+auto EstApi::Impl::ParseCallSearch(const Ctx& ctx) -> Result<CallSearch, ApiError> {
   const Request& r = ctx.request;
-  projections::calls::CallQuery q;
+  CallSearch search;
+  projections::calls::CallQuery& q = search.query;
   q.account_id = ctx.account;
   if (auto v = r.QueryParam("from")) q.from_prefix = NumberPrefix(*v);
   if (auto v = r.QueryParam("to")) q.to_prefix = NumberPrefix(*v);
@@ -207,12 +205,23 @@ auto EstApi::Impl::FindCalls(Ctx& ctx) -> Reply {
   }
   q.create_begin_ms = range.begin_ms;
   q.create_end_ms = range.end_ms;
+  // Call records carry no emergency flag yet: no recorded call is an emergency call.
+  search.matches_nothing = emergency_only || range.begin_ms >= range.end_ms;
+  return search;
+}
+
+auto EstApi::Impl::FindCalls(Ctx& ctx) -> Reply {
+  if (calls == nullptr) return ApiError::Unavailable("the call-record view is not running");
+  auto paging = ParsePaging(ctx.request, kDefaultCallsPageSize);
+  if (!paging.ok()) return paging.error();
+  auto search = ParseCallSearch(ctx);
+  if (!search.ok()) return search.error();
+  projections::calls::CallQuery& q = search->query;
   q.offset = (paging->page - 1) * paging->size;
   q.limit = paging->size;
   Json items = Json::array();
   size_t total = 0;
-  // Call records carry no emergency flag yet: no recorded call is an emergency call.
-  if (!emergency_only && range.begin_ms < range.end_ms) {
+  if (!search->matches_nothing) {
     auto page = calls->Find(q);
     if (!page.ok()) return FromStatus(page.status());
     for (const auto& c : page->calls) items.push_back(RenderCall(c));
@@ -222,6 +231,42 @@ auto EstApi::Impl::FindCalls(Ctx& ctx) -> Reply {
                              {"totalItems", total},
                              {"pageNumber", paging->page},
                              {"pageSize", paging->size}});
+}
+
+auto EstApi::Impl::ExportCalls(Ctx& ctx) -> Reply {
+  if (calls == nullptr) return ApiError::Unavailable("the call-record view is not running");
+  auto search = ParseCallSearch(ctx);
+  if (!search.ok()) return search.error();
+  std::string name = std::string(ctx.request.QueryParam("fileName").value_or("calls"));
+  name.erase(std::remove_if(name.begin(), name.end(),
+                            [](unsigned char c) { return !(std::isalnum(c) || c == '-' || c == '_' || c == '.'); }),
+             name.end());
+  if (name.empty()) name = "calls";
+  if (name.size() < 4 || name.compare(name.size() - 4, 4, ".csv") != 0) name += ".csv";
+  static const std::vector<std::string> kColumns = {
+      "callId", "from", "to", "direction", "answerTime", "endTime", "durationSeconds", "callResult",
+      "currencyCode", "pricePerMinute", "billingDurationSeconds", "price", "createTime", "projectId", "trunkId"};
+  std::string out;
+  for (size_t i = 0; i < kColumns.size(); ++i) out += (i ? "," : "") + kColumns[i];
+  out += "\r\n";
+  if (!search->matches_nothing) {
+    projections::calls::CallQuery& q = search->query;
+    q.offset = 0;
+    q.limit = kMaxExportedCalls;
+    auto page = calls->Find(q);
+    if (!page.ok()) return FromStatus(page.status());
+    for (const auto& c : page->calls) {
+      Json row = RenderCall(c);
+      row["currencyCode"] = c.currency_code.empty() ? Json(nullptr) : Json(c.currency_code);
+      row["pricePerMinute"] = c.price_per_minute.empty() ? Json(nullptr) : Json(c.price_per_minute);
+      row["price"] = c.price.empty() ? Json(nullptr) : Json(c.price);
+      for (size_t i = 0; i < kColumns.size(); ++i) out += (i ? "," : "") + CsvField(row[kColumns[i]]);
+      out += "\r\n";
+    }
+  }
+  Response response = Response::Text(200, std::move(out), "text/csv; charset=utf-8");
+  response.headers.Set("content-disposition", "attachment; filename=\"" + name + "\"");
+  return response;
 }
 
 }  // namespace dialtone::gateway::est

@@ -189,15 +189,20 @@ void DescribeEstRoutes(RouteDocument& document) {
                             {"description", "property,(ascending|descending); property one of id, phoneNumber, "
                                             "countryCode, sipTrunkId, createTime, updateTime"}});
     }
-    if (r.operation_id == "findCalls") {
+    if (r.operation_id == "findCalls" || r.operation_id == "exportCalls") {
       for (const char* name : {"from", "to", "trunkId", "callResult", "direction", "fromCountryCode", "toCountryCode",
                                "createTime", "createTimeStart", "createTimeEnd", "emergencyOnly"}) {
         parameters.push_back({{"name", name}, {"in", "query"}, {"schema", Str()}});
       }
+      if (r.operation_id == "exportCalls") query("fileName", "the name of the file (Content-Disposition), default calls.csv");
     }
     Json responses = Json::object();
     Json success = {{"description", "success"}};
-    if (!r.response.empty()) success["content"] = {{"application/json", {{"schema", Ref(r.response)}}}};
+    if (r.response == "CallCsv") {
+      success["content"] = {{"text/csv", {{"schema", Str()}}}};
+    } else if (!r.response.empty()) {
+      success["content"] = {{"application/json", {{"schema", Ref(r.response)}}}};
+    }
     responses[std::to_string(r.success)] = success;
     for (int status : {400, 401, 403, 404, 409, 415, 503}) responses[std::to_string(status)] = error;
     Json operation = {{"operationId", r.operation_id}, {"parameters", parameters}, {"responses", responses}};

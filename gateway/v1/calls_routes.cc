@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/json_body.h"
 #include "gateway/v1/openapi.h"
 
 namespace dialtone::gateway::v1 {
@@ -57,19 +58,6 @@ Json Render(const calls::CallRecord& c) {
               {"price_per_minute", text(c.price_per_minute)},
               {"billed_seconds", c.billing_duration_seconds},
               {"price", text(c.price)}};
-}
-
-// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-std::string CsvField(const Json& value) {
-  if (value.is_null()) return "";
-  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted.push_back('"');
-    quoted.push_back(c);
-  }
-  return quoted + "\"";
 }
 
 // A cursor is "<create_ms>_<call_id>" of the last record of the page.

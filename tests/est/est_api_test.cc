@@ -915,6 +915,26 @@ BOOST_AUTO_TEST_CASE(FindCallsWithEveryFilterOfTheSeed) {
   ExpectEstError(s.Call("GET", t.Base() + "/calls?createTime=2021-13", t.Basic()), 400, "INVALID_ARGUMENT");
   ExpectEstError(s.Call("GET", t.Base() + "/calls?fromCountryCode=QQ", t.Basic()), 400, "INVALID_ARGUMENT");
   ExpectEstError(s.Call("GET", t.Base() + "/calls?pageSize=501", t.Basic()), 400, "INVALID_ARGUMENT");
+
+  // Export: the same search as CSV, every matching call (no paging), a header line always.
+  const HttpReply exported = s.Call("GET", t.Base() + "/calls/export?createTime%3E=2021-01-01&size=1", t.Basic());
+  BOOST_TEST_REQUIRE(exported.status == 200, exported.body);
+  BOOST_TEST(exported.Header("content-type").find("text/csv") == 0u);
+  BOOST_TEST(exported.Header("content-disposition") == "attachment; filename=\"calls.csv\"");
+  const std::string header =
+      "callId,from,to,direction,answerTime,endTime,durationSeconds,callResult,currencyCode,pricePerMinute,"
+      "billingDurationSeconds,price,createTime,projectId,trunkId\r\n";
+  BOOST_TEST(exported.body.rfind(header, 0) == 0u, exported.body);
+  BOOST_TEST(std::count(exported.body.begin(), exported.body.end(), '\n') == 4);  // the header and c1, c2, c3
+  BOOST_TEST(exported.body.find("\r\nc1,+15551230001,+442071838750,OUTBOUND,2024-03-10T11:00:10Z,") != std::string::npos,
+             exported.body);
+  BOOST_TEST(exported.body.find("c4") == std::string::npos);  // only this project's calls
+  const HttpReply none = s.Call("GET", t.Base() + "/calls/export?trunkId=nothing&fileName=empty%20report", t.Basic());
+  BOOST_TEST(none.status == 200);
+  BOOST_TEST(none.body == header);
+  BOOST_TEST(none.Header("content-disposition") == "attachment; filename=\"emptyreport.csv\"");
+  ExpectEstError(s.Call("GET", t.Base() + "/calls/export?direction=UP", t.Basic()), 400, "INVALID_ARGUMENT");
+  BOOST_TEST(s.Call("GET", other.Base() + "/calls/export", t.Basic()).status == 404);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
