@@ -25,9 +25,10 @@ std::vector<model::ResourceRef> OutgoingRefs(const model::ResourceSpec& spec, co
   return refs;
 }
 
-std::optional<nlohmann::json> ParseDocument(const std::string& text) {
+std::optional<nlohmann::json> ParseDocument(const std::string& text, std::string_view kind) {
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
+  if (const model::ResourceSpec* spec = model::FindResource(kind)) return model::UpgradeStored(*spec, std::move(doc));
   return doc;
 }
 
@@ -171,7 +172,7 @@ Status ApplyChecked(AccountState& state, const RecordedEvent& e, PayloadScratch&
     if (Status s = parse(m); !s.ok()) return s;
     if (Status s = same_account(m.account_id()); !s.ok()) return s;
     if (m.kind().empty() || m.id().empty()) return Corrupt(e, "names no kind or id");
-    std::optional<nlohmann::json> doc = ParseDocument(m.document());
+    std::optional<nlohmann::json> doc = ParseDocument(m.document(), m.kind());
     if (!doc) return Corrupt(e, "document is not a JSON object");
     if (state.FindResource(m.kind(), m.id()) != nullptr) {
       return Corrupt(e, m.kind() + " '" + m.id() + "' already exists");
@@ -183,7 +184,7 @@ Status ApplyChecked(AccountState& state, const RecordedEvent& e, PayloadScratch&
     auto& m = scratch.resource_updated;
     if (Status s = parse(m); !s.ok()) return s;
     if (Status s = same_account(m.account_id()); !s.ok()) return s;
-    std::optional<nlohmann::json> doc = ParseDocument(m.document());
+    std::optional<nlohmann::json> doc = ParseDocument(m.document(), m.kind());
     if (!doc) return Corrupt(e, "document is not a JSON object");
     auto kind_it = state.resources.find(m.kind());
     if (kind_it == state.resources.end() || !kind_it->second.contains(m.id())) {
@@ -346,7 +347,7 @@ Result<AccountState> DecodeAccountSnapshot(std::string_view bytes, uint64_t vers
   // before the field existed: refused, the stream is replayed instead.
   if (state.account_revision == 0) return Status::Corruption("account snapshot has no account_revision");
   for (const events::SnapshotResource& r : snapshot.resources()) {
-    std::optional<Json> doc = ParseDocument(r.document());
+    std::optional<Json> doc = ParseDocument(r.document(), r.kind());
     if (!doc || r.kind().empty() || r.id().empty()) {
       return Status::Corruption("account snapshot holds a malformed resource");
     }

@@ -16,7 +16,7 @@ using Json = nlohmann::json;
 void NoteReceipt(CommandReceipt& receipt, const RecordedEvent& event) {
   auto note_document = [&](const std::string& kind, const std::string& id,
                            const std::string& document, uint64_t revision) {
-    std::optional<Json> doc = ParseDocument(document);
+    std::optional<Json> doc = ParseDocument(document, kind);
     receipt.resource =
         ResourceResult{kind, id, doc ? std::move(*doc) : Json::object(), revision, false};
     receipt.resources.push_back(*receipt.resource);

@@ -21,8 +21,9 @@ namespace dialtone::domain::internal {
 // kind, its parent.
 std::vector<model::ResourceRef> OutgoingRefs(const model::ResourceSpec& spec, const nlohmann::json& doc);
 
-// A stored document: a JSON object, or nullopt.
-std::optional<nlohmann::json> ParseDocument(const std::string& text);
+// A stored document of `kind`: a JSON object in the kind's current shape
+// (model::UpgradeStored), or nullopt.
+std::optional<nlohmann::json> ParseDocument(const std::string& text, std::string_view kind);
 
 // The required settings present (their documented defaults unless `given` holds them);
 // optional ones only as `given` has them.

@@ -125,6 +125,26 @@ void Forbid(const Json& doc, const char* field, const std::string& why, std::vec
   if (!IsNull(doc, field)) errors.push_back({field, "must be null " + why});
 }
 
+// --- documents of earlier shapes ---------------------------------------------------------
+
+// A rule stored before the SDK's model: {number_prefix, direction} blocked numbers starting
+// with the prefix, callers' on inbound calls and callees' on outbound ones. The prefix
+// becomes caller_match for inbound, callee_match for outbound, and both for a rule of
+// both directions (still one rule, direction "both").
+void UpgradeCallBlockingRule(Json& doc) {
+  auto prefix = doc.find("number_prefix");
+  if (prefix != doc.end()) {
+    const Json value = *prefix;
+    doc.erase(prefix);
+    const std::string direction = doc.value("direction", "both");
+    if (direction != "outbound" && !doc.contains("caller_match")) doc["caller_match"] = value;
+    if (direction != "inbound" && !doc.contains("callee_match")) doc["callee_match"] = value;
+  }
+  for (const char* field : {"caller_country", "callee_country", "caller_match", "callee_match"}) {
+    if (!doc.contains(field)) doc[field] = nullptr;
+  }
+}
+
 // --- cross-field rules ------------------------------------------------------------------
 
 void CheckScheduleRule(const Json& doc, std::vector<FieldError>& errors) {
@@ -781,13 +801,19 @@ std::vector<ResourceSpec> BuildTable() {
     all.push_back(std::move(r));
   }
   {
+    // The Sinch SDK's rule (call_blocking.h decides a call with it): the direction, and
+    // what must all hold of the caller and the callee for the rule to block.
     ResourceSpec r = Resource("call_blocking_rule", "call-blocking-rules", "cbr_", {
         Str("name", 128).Nullable(),
-        Of("number_prefix", T::kDigits).Range(1, 15).Required(),
         Enum("direction", {"inbound", "outbound", "both"}).Default("both"),
+        Of("caller_country", T::kCountry).Nullable(),
+        Of("callee_country", T::kCountry).Nullable(),
+        Of("caller_match", T::kDigits).Range(1, 15).Nullable(),
+        Of("callee_match", T::kDigits).Range(1, 15).Nullable(),
         Bool("enabled", 1),
     });
     r.list_filters = {"direction", "enabled"};
+    r.upgrade = UpgradeCallBlockingRule;
     all.push_back(std::move(r));
   }
   {

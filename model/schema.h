@@ -134,6 +134,9 @@ struct ResourceSpec {
   void (*cross_check)(const Json& doc, std::vector<FieldError>& errors) = nullptr;
   // Fills derived read-only fields of the merged document (e.g. a trunk's domain).
   void (*derive)(Json& doc) = nullptr;
+  // Brings a document stored under an earlier shape of the kind to the current one
+  // (applied by every fold, so the log never needs rewriting). May be null.
+  void (*upgrade)(Json& doc) = nullptr;
 
   const FieldSpec* Field(std::string_view name) const;
   // The field a client writes under `write_key` (a field name, or a secret's write_name).

@@ -670,4 +670,9 @@ Json PublicView(const ResourceSpec& spec, const Json& doc) {
   return view;
 }
 
+Json UpgradeStored(const ResourceSpec& spec, Json doc) {
+  if (spec.upgrade != nullptr && doc.is_object()) spec.upgrade(doc);
+  return doc;
+}
+
 }  // namespace dialtone::model

@@ -110,6 +110,10 @@ struct UniqueKey {
 };
 std::vector<UniqueKey> UniqueKeys(const ResourceSpec& spec, const Json& doc);
 
+// A stored document in the kind's current shape (ResourceSpec::upgrade; unchanged when the
+// kind has none). Every fold of resource events applies it.
+Json UpgradeStored(const ResourceSpec& spec, Json doc);
+
 // The document as responses show it: write-only material (ha1, ha1b) removed. Secret
 // references (`*_ref`) stay: they are opaque and reveal nothing.
 Json PublicView(const ResourceSpec& spec, const Json& doc);

@@ -39,10 +39,10 @@ using google::protobuf::FieldDescriptor;
 // ---------------------------------------------------------------------------------------
 // Encodings (projections/FORMAT.md)
 
-constexpr std::string_view kFormatTag = "dialtone.config_view/2";
+constexpr std::string_view kFormatTag = "dialtone.config_view/3";
 // Earlier formats: a folder in one of them is cleared and folded again from position 0
 // when opened (a view is derived data).
-constexpr std::array<std::string_view, 1> kOlderFormatTags = {"dialtone.config_view/1"};
+constexpr std::array<std::string_view, 2> kOlderFormatTags = {"dialtone.config_view/1", "dialtone.config_view/2"};
 
 constexpr std::string_view kRowsFamily = "rows";
 constexpr std::string_view kAccountsFamily = "accounts";
@@ -780,15 +780,17 @@ Status RocksDbConfigView::FoldResource(const RecordedEvent& event) {
       kind == kAccountKind) {
     return Status::InvalidArgument("bad resource event");
   }
-  // Readers answer rows as they are: the view keeps the public document only. A kind
-  // with no hidden field (all but devices) is public as the event carries it: the text
-  // is checked to be a JSON object and kept, not parsed and written again.
+  // Readers answer rows as they are: the view keeps the public document, in the kind's
+  // current shape, only. A kind with no hidden field (all but devices) and no earlier
+  // shape is public as the event carries it: the text is checked to be a JSON object and
+  // kept, not parsed and written again.
   const model::ResourceSpec* spec = model::FindResource(kind);
-  const bool hides_fields =
-      spec == nullptr || std::any_of(spec->fields.begin(), spec->fields.end(), [](const model::FieldSpec& f) {
+  const bool rewrites =
+      spec == nullptr || spec->upgrade != nullptr ||
+      std::any_of(spec->fields.begin(), spec->fields.end(), [](const model::FieldSpec& f) {
         return f.write_only || f.type == model::FieldType::kPassword;
       });
-  if (!hides_fields) {
+  if (!rewrites) {
     if (document_text.empty() || document_text.front() != '{' || !nlohmann::json::accept(document_text)) {
       return Status::InvalidArgument("resource document is not a JSON object");
     }
@@ -799,7 +801,7 @@ Status RocksDbConfigView::FoldResource(const RecordedEvent& event) {
   if (document.is_discarded() || !document.is_object()) {
     return Status::InvalidArgument("resource document is not a JSON object");
   }
-  if (spec != nullptr) document = model::PublicView(*spec, document);
+  if (spec != nullptr) document = model::PublicView(*spec, model::UpgradeStored(*spec, std::move(document)));
   PutRow(RowKey(account_id, kind, id), EncodeRowValue(revision, event.position, document));
   return Status::Ok();
 }

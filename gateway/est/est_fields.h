@@ -92,9 +92,12 @@ inline const std::vector<FieldMap> kCredentialFields = {
 };
 inline const std::vector<FieldMap> kRuleFields = {
     {"name", "name"},
-    {"numberPrefix", "number_prefix", Conv::kPlus},
     {"direction", "direction", Conv::kUpper},
-    {"enabled", "enabled", Conv::kBool},
+    {"callerCountry", "caller_country"},
+    {"calleeCountry", "callee_country"},
+    {"callerMatch", "caller_match", Conv::kPlus},
+    {"calleeMatch", "callee_match", Conv::kPlus},
+    {"enabled", "enabled", Conv::kBool},  // not in the SDK's model: a dialtone extension
 };
 inline const std::vector<FieldMap> kNumberFields = {
     {"sipTrunkId", "trunk_id", Conv::kPlain, false},

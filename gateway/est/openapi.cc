@@ -96,10 +96,14 @@ Json Schemas() {
                                CommonRequired({"name", "credentials"}));
   s["Credential"] = Object({{"id", Str()}, {"username", Str()}}, {"id", "username"});
   s["CallBlockingRule"] = Object(WithCommon({{"name", NullableStr()},
-                                             {"numberPrefix", Str()},
                                              {"direction", Enum({"INBOUND", "OUTBOUND", "BOTH"})},
+                                             {"callerCountry", NullableStr()},
+                                             {"calleeCountry", NullableStr()},
+                                             {"callerMatch", NullableStr()},
+                                             {"calleeMatch", NullableStr()},
                                              {"enabled", Bool()}}),
-                                 CommonRequired({"name", "numberPrefix", "direction", "enabled"}));
+                                 CommonRequired({"name", "direction", "callerCountry", "calleeCountry", "callerMatch",
+                                                 "calleeMatch", "enabled"}));
   s["CountryPermission"] = Object({{"isoCode", {{"type", "string"}, {"pattern", "^[A-Z]{2}$"}}},
                                    {"name", Str()},
                                    {"continent", Str()},

@@ -375,6 +375,29 @@ BOOST_AUTO_TEST_CASE(PublishingAFlowValidatesTheGraphAndBumpsItsVersion) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(EarlierShapes)
+
+BOOST_AUTO_TEST_CASE(AResourceStoredInAnEarlierShapeFoldsIntoTheCurrentOne) {
+  AccountState state = Account();
+  events::ResourceCreated created;
+  created.set_account_id("acme");
+  created.set_kind("call_blocking_rule");
+  created.set_id("cbr_old");
+  created.set_document(Json{{"id", "cbr_old"}, {"number_prefix", "1900"}, {"direction", "both"}, {"enabled", 1}}.dump());
+  created.set_revision(1);
+  Apply(state, {events::MakeEvent(events::kResourceCreated, created)});
+  const Json& doc = state.FindResource("call_blocking_rule", "cbr_old")->document;
+  BOOST_TEST(doc["caller_match"] == "1900");
+  BOOST_TEST(doc["callee_match"] == "1900");
+  BOOST_TEST(!doc.contains("number_prefix"));
+  // A change decided on it writes the current shape.
+  AccountDecision d = Do(state, Resource(Op::kPatch, "call_blocking_rule", "cbr_old", {{"caller_match", nullptr}}));
+  BOOST_TEST(d.receipt.resource->document["callee_match"] == "1900");
+  BOOST_TEST(d.receipt.resource->document["caller_match"].is_null());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(Deletion)
 
 // A trunk with an endpoint, an ACL binding and a number on it.

@@ -742,19 +742,31 @@ BOOST_AUTO_TEST_SUITE(RulesAndCountries)
 BOOST_AUTO_TEST_CASE(CallBlockingRulesCrud) {
   Stack& s = StackFixture::Get();
   Tenant t = s.MakeTenant("rules");
-  const HttpReply created = s.Call("POST", t.Base() + "/callBlockingRules", t.Basic(), Json{{"name", "premium"}, {"numberPrefix", "+1900"}});
+  // The Sinch SDK's model.
+  const HttpReply created = s.Call("POST", t.Base() + "/callBlockingRules", t.Basic(),
+                                   Json{{"name", "premium"}, {"direction", "inbound"}, {"callerMatch", "+4670"}});
   BOOST_TEST_REQUIRE(created.status == 201, created.body);
   const Json rule = BodyOf(created);
-  BOOST_TEST(rule["numberPrefix"] == "+1900");
-  BOOST_TEST(rule["direction"] == "BOTH");
+  BOOST_TEST(rule["callerMatch"] == "+4670");
+  BOOST_TEST(rule["direction"] == "INBOUND");
+  BOOST_TEST(rule["calleeMatch"].is_null());
+  BOOST_TEST(rule["callerCountry"].is_null());
   BOOST_TEST(rule["enabled"] == true);
+  BOOST_TEST(!rule.contains("numberPrefix"));
   const std::string id = rule["id"];
-  ExpectEstError(s.Call("POST", t.Base() + "/callBlockingRules", t.Basic(), Json{{"numberPrefix", "+1900"}, {"direction", "SIDEWAYS"}}),
+  ExpectEstError(s.Call("POST", t.Base() + "/callBlockingRules", t.Basic(), Json{{"calleeMatch", "+1900"}, {"direction", "SIDEWAYS"}}),
                  400, "INVALID_ARGUMENT");
-  const HttpReply put = s.Call("PUT", t.Base() + "/callBlockingRules/" + id, t.Basic(), Json{{"numberPrefix", "1976"}, {"direction", "OUTBOUND"}});
+  ExpectEstError(s.Call("POST", t.Base() + "/callBlockingRules", t.Basic(), Json{{"calleeCountry", "QQ"}, {"direction", "OUTBOUND"}}),
+                 400, "INVALID_ARGUMENT");
+  ExpectEstError(s.Call("POST", t.Base() + "/callBlockingRules", t.Basic(), Json{{"numberPrefix", "+1900"}}), 400,
+                 "INVALID_ARGUMENT");
+  const HttpReply put = s.Call("PUT", t.Base() + "/callBlockingRules/" + id, t.Basic(),
+                               Json{{"direction", "OUTBOUND"}, {"calleeCountry", "SE"}});
   BOOST_TEST_REQUIRE(put.status == 200, put.body);
   BOOST_TEST(BodyOf(put)["name"].is_null());
   BOOST_TEST(BodyOf(put)["direction"] == "OUTBOUND");
+  BOOST_TEST(BodyOf(put)["calleeCountry"] == "SE");
+  BOOST_TEST(BodyOf(put)["callerMatch"].is_null());  // a PUT replaces the whole rule
   BOOST_TEST(BodyOf(s.Call("GET", t.Base() + "/callBlockingRules", t.Basic()))["totalItems"] == 1);
   BOOST_TEST(s.Call("DELETE", t.Base() + "/callBlockingRules/" + id, t.Basic()).status == 204);
   BOOST_TEST(BodyOf(s.Call("GET", t.Base() + "/callBlockingRules", t.Basic()))["totalItems"] == 0);

@@ -6,7 +6,10 @@
 #include <vector>
 
 #include "model/bindings.h"
+#include "model/call_blocking.h"
 #include "model/country_permissions.h"
+#include "model/schema.h"
+#include "model/validate.h"
 
 using namespace dialtone::model;
 
@@ -63,6 +66,66 @@ BOOST_AUTO_TEST_CASE(AChangeIsStoredOnlyWhereItDiffersFromWhatIsInherited) {
   BOOST_TEST((permissions.ChangeFor("DE", true) == Change::kCreate));   // overrides the parent
   BOOST_TEST((permissions.ChangeFor("FR", true) == Change::kUpdate));   // its own row changes
   BOOST_TEST((permissions.ChangeFor("FR", false) == Change::kNone));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(CallBlocking)
+
+CallFacts Inbound(std::string caller, std::string caller_country = "") {
+  CallFacts call;
+  call.direction = CallFacts::Direction::kInbound;
+  call.caller = std::move(caller);
+  call.callee = "14155550100";
+  call.caller_country = std::move(caller_country);
+  call.callee_country = "US";
+  return call;
+}
+
+BOOST_AUTO_TEST_CASE(ARuleBlocksWhenItsDirectionAndEveryCriterionItNamesHold) {
+  const std::vector<Json> rules = {
+      {{"id", "off"}, {"direction", "inbound"}, {"caller_match", "4670"}, {"enabled", 0}},
+      {{"id", "se-mobile"}, {"direction", "inbound"}, {"caller_match", "+4670"}, {"caller_country", "SE"}, {"enabled", 1}},
+      {{"id", "premium"}, {"direction", "outbound"}, {"callee_match", "1900"}, {"enabled", 1}},
+  };
+  const Json* hit = BlockingRule(rules, Inbound("+46701234567", "SE"));
+  BOOST_REQUIRE(hit != nullptr);
+  BOOST_TEST((*hit)["id"] == "se-mobile");                                  // the disabled one is skipped
+  BOOST_TEST(BlockingRule(rules, Inbound("46701234567", "NO")) == nullptr);  // every criterion must hold
+  BOOST_TEST(BlockingRule(rules, Inbound("46811111111", "SE")) == nullptr);
+  CallFacts out;
+  out.direction = CallFacts::Direction::kOutbound;
+  out.callee = "19005550123";
+  BOOST_TEST((*BlockingRule(rules, out))["id"] == "premium");
+  out.callee = "14155550123";
+  BOOST_TEST(BlockingRule(rules, out) == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(ARuleOfBothDirectionsOrWithoutCriteriaBlocksEveryCallItCovers) {
+  const std::vector<Json> both = {{{"direction", "both"}, {"callee_country", "us"}}};
+  BOOST_TEST(BlockingRule(both, Inbound("442071838750", "GB")) != nullptr);  // callee US
+  const std::vector<Json> everything = {{{"direction", "inbound"}, {"caller_match", nullptr}}};
+  BOOST_TEST(BlockingRule(everything, Inbound("1")) != nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(ARuleOfTheEarlierShapeIsUpgradedWithNothingLost) {
+  const ResourceSpec& spec = *FindResource("call_blocking_rule");
+  const Json inbound = UpgradeStored(spec, {{"number_prefix", "1900"}, {"direction", "inbound"}, {"enabled", 0}});
+  BOOST_TEST(inbound["caller_match"] == "1900");
+  BOOST_TEST(inbound["callee_match"].is_null());
+  BOOST_TEST(inbound["enabled"] == 0);
+  BOOST_TEST(!inbound.contains("number_prefix"));
+  const Json both = UpgradeStored(spec, {{"number_prefix", "1976"}, {"direction", "both"}});
+  BOOST_TEST(both["caller_match"] == "1976");
+  BOOST_TEST(both["callee_match"] == "1976");
+  BOOST_TEST(both["direction"] == "both");
+  const Json outbound = UpgradeStored(spec, {{"number_prefix", "1900"}, {"direction", "outbound"}});
+  BOOST_TEST(outbound["callee_match"] == "1900");
+  BOOST_TEST(outbound["caller_match"].is_null());
+  // A current document is left as it is.
+  const Json current = {{"direction", "inbound"}, {"caller_match", "44"}, {"callee_match", nullptr},
+                        {"caller_country", nullptr}, {"callee_country", nullptr}};
+  BOOST_TEST(UpgradeStored(spec, current) == current);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

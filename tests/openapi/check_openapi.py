@@ -417,12 +417,12 @@ def est_scenario(client):
         expect(client.call("GET", f"{base}/{kind}/{list_id}/trunks", auth), 200, f"trunks of {kind}")
         expect(client.call("DELETE", f"{base}/trunks/{t}/{kind}/{list_id}", auth), 204, f"remove {kind}")
 
-    rule = expect(client.call("POST", f"{base}/callBlockingRules", auth, {"numberPrefix": "+1900", "name": "premium"}), 201,
+    rule = expect(client.call("POST", f"{base}/callBlockingRules", auth, {"calleeMatch": "+1900", "name": "premium", "direction": "OUTBOUND"}), 201,
                   "rule")
     r = rule["id"]
     expect(client.call("GET", f"{base}/callBlockingRules", auth), 200, "list rules")
     expect(client.call("GET", f"{base}/callBlockingRules/{r}", auth), 200, "get rule")
-    expect(client.call("PUT", f"{base}/callBlockingRules/{r}", auth, {"numberPrefix": "+1976", "direction": "INBOUND"}), 200,
+    expect(client.call("PUT", f"{base}/callBlockingRules/{r}", auth, {"callerMatch": "+1976", "callerCountry": "US", "direction": "INBOUND"}), 200,
            "put rule")
     expect(client.call("DELETE", f"{base}/callBlockingRules/{r}", auth), 204, "delete rule")
 

@@ -356,7 +356,7 @@ BOOST_FIXTURE_TEST_CASE(AnotherTenantsIdsAre404OnEveryPathAndVerbThroughEst, Ser
   const Json acl_body = {{"name", "x"}, {"ipRanges", {{{"ipAddress", "192.0.2.1"}}}}};
   const Json range_body = {{"ipAddress", "192.0.2.2"}};
   const Json list_body = {{"name", "x"}};
-  const Json rule_body = {{"numberPrefix", "+1900"}};
+  const Json rule_body = {{"calleeMatch", "+1900"}, {"direction", "OUTBOUND"}};
   struct Probe {
     std::string method;
     std::string path;
@@ -458,7 +458,7 @@ BOOST_FIXTURE_TEST_CASE(EveryKindOfBadRequestAnswersInItsDialectAndChangesNothin
             "INVALID_ARGUMENT", "EST unknown field");
   ExpectEst(Call(port(), "POST", base + "/trunks", est, Json{{"name", 7}, {"hostName", "ok"}}), 400, "INVALID_ARGUMENT",
             "EST wrong type");
-  ExpectEst(Call(port(), "POST", base + "/callBlockingRules", est, Json{{"numberPrefix", "+1900"}, {"direction", "SIDEWAYS"}}),
+  ExpectEst(Call(port(), "POST", base + "/callBlockingRules", est, Json{{"calleeMatch", "+1900"}, {"direction", "SIDEWAYS"}}),
             400, "INVALID_ARGUMENT", "EST bad enum");
   ExpectEst(Call(port(), "GET", base + "/nothing-here", est), 404, "NOT_FOUND", "EST unknown route");
   const HttpReply wrong_method = Call(port(), "PATCH", base + "/trunks", est, Json::object());
