@@ -817,6 +817,16 @@ std::vector<ResourceSpec> BuildTable() {
     all.push_back(std::move(r));
   }
   {
+    // A sub-project (a direct child account) a project added for use with trunking (EST
+    // POST addProjects, which checks the child): recorded in the parent. Written only by
+    // that dialect.
+    ResourceSpec r = Resource("trunking_project", "trunking-projects", "tpj_", {
+        Str("project_id", 64).Required().Immutable().Unique(UniqueScope::kAccount),
+    });
+    r.generic_api = false;
+    all.push_back(std::move(r));
+  }
+  {
     ResourceSpec r = Resource("country_permission", "country-permissions", "cp_", {
         Of("iso_code", T::kCountry).Required().Immutable().Unique(UniqueScope::kAccount),
         Bool("enabled", 1),

@@ -134,6 +134,9 @@ struct ResourceSpec {
   void (*cross_check)(const Json& doc, std::vector<FieldError>& errors) = nullptr;
   // Fills derived read-only fields of the merged document (e.g. a trunk's domain).
   void (*derive)(Json& doc) = nullptr;
+  // False for a kind only a dialect writes, through its own rules (e.g. the trunking
+  // dialect's added sub-projects): /v1 generates no routes for it.
+  bool generic_api = true;
   // Brings a document stored under an earlier shape of the kind to the current one
   // (applied by every fold, so the log never needs rewriting). May be null.
   void (*upgrade)(Json& doc) = nullptr;

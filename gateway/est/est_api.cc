@@ -211,6 +211,7 @@ auto EstApi::Impl::AddRoutes(Router& router) -> Status {
       {"getPhoneNumber", &Impl::GetNumber},
       {"findCalls", &Impl::FindCalls},
       {"exportCalls", &Impl::ExportCalls},
+      {"addProjects", &Impl::AddProjects},
   };
   for (const EstRouteInfo& info : EstRoutes()) {
     auto handler = kHandlers.find(info.operation_id);
@@ -273,6 +274,7 @@ const std::vector<EstRouteInfo>& EstRoutes() {
       {"GET", "/phoneNumbers/{phoneNumber}", "getPhoneNumber", 200, "PhoneNumber", ""},
       {"GET", "/calls", "findCalls", 200, "CallList", ""},
       {"GET", "/calls/export", "exportCalls", 200, "CallCsv", ""},
+      {"POST", "/addProjects", "addProjects", 200, "AddedProjects", "AddProjects"},
   };
   return routes;
 }

@@ -323,6 +323,11 @@ struct EstApi::Impl {
   };
   Result<CallSearch, ApiError> ParseCallSearch(const Ctx& ctx);
   Reply FindCalls(Ctx& ctx);
+
+  // POST /addProjects {projectIds}: each must be a direct child account of the project
+  // (else 400 naming it, and nothing is recorded); those not added before are recorded
+  // (one write) and answered as {addedProjects}.
+  Reply AddProjects(Ctx& ctx);
   // GET /calls/export: every call the search finds (at most kMaxExportedCalls, newest
   // first) as CSV, a header line even when none; Content-Disposition names the file
   // (`fileName`, default calls.csv).

@@ -81,7 +81,7 @@ auto EstApi::Impl::LoadPermissions(const Ctx& ctx) -> Result<Permissions, ApiErr
   std::vector<model::CountrySettings> ancestors;
   std::string account = ctx.account;
   for (int depth = 0; depth < kMaxAncestors; ++depth) {
-    auto row = GetRow(ctx, "account", account);
+    auto row = LoadAccountRow(view, account);
     if (!row.ok()) return row.error();
     if (!row->has_value()) break;
     account = DocString((**row).document, "parent_id");

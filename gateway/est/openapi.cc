@@ -140,6 +140,8 @@ Json Schemas() {
   s["IpRangeList"] = Envelope("ipRanges", Ref("IpRange"));
   s["CredentialListList"] = Envelope("credentialLists", Ref("CredentialList"));
   s["CallBlockingRuleList"] = Envelope("callBlockingRules", Ref("CallBlockingRule"));
+  s["AddProjects"] = Object({{"projectIds", ArrayOf(Str())}}, {});
+  s["AddedProjects"] = Object({{"addedProjects", ArrayOf(Str())}}, {"addedProjects"});
   s["CountryPermissionList"] = Object({{"countryPermissions", ArrayOf(Ref("CountryPermission"))}}, {"countryPermissions"});
   s["PhoneNumberList"] = Envelope("phoneNumbers", Ref("PhoneNumber"));
   s["CallList"] = Envelope("calls", Ref("Call"));

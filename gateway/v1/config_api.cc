@@ -642,7 +642,7 @@ struct ConfigApi::Impl {
 
   Status AddResourceRoutes(Router& router) {
     for (const model::ResourceSpec& spec : model::AllResources()) {
-      if (spec.kind == kAccountKind) continue;
+      if (spec.kind == kAccountKind || !spec.generic_api) continue;
       KindRoutes k;
       k.spec = &spec;
       std::string base = "/";

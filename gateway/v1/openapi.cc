@@ -382,7 +382,7 @@ std::string SchemaNameOf(std::string_view kind) {
 void DescribeConfigRoutes(RouteDocument& document) {
   AddAccountPaths(document.paths, document.schemas);
   for (const ResourceSpec& spec : model::AllResources()) {
-    if (spec.kind != "account") AddKindPaths(spec, document.paths, document.schemas);
+    if (spec.kind != "account" && spec.generic_api) AddKindPaths(spec, document.paths, document.schemas);
   }
 }
 

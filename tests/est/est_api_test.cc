@@ -312,6 +312,39 @@ BOOST_AUTO_TEST_CASE(AResellerActsOnItsChildProject) {
   BOOST_TEST(BodyOf(created)["projectId"] == child_id);
 }
 
+BOOST_AUTO_TEST_CASE(AddProjectsRecordsDirectChildrenOnceAndRefusesEveryOtherId) {
+  Stack& s = StackFixture::Get();
+  Tenant reseller = s.MakeTenant("adder", Json{{"is_reseller", 1}});
+  std::vector<std::string> children;
+  for (const char* name : {"child-a", "child-b"}) {
+    const HttpReply child = s.Call("POST", "/v1/accounts", reseller.Bearer(), Json{{"name", name}});
+    BOOST_TEST_REQUIRE(child.status == 201, child.body);
+    children.push_back(BodyOf(child)["id"]);
+  }
+  const std::string path = reseller.Base() + "/addProjects";
+  const HttpReply first = s.Call("POST", path, reseller.Bearer(), Json{{"projectIds", {children[0]}}});
+  BOOST_TEST_REQUIRE(first.status == 200, first.body);
+  BOOST_TEST(BodyOf(first)["addedProjects"] == Json::array({children[0]}));
+  // Already added: ignored; the other one is added.
+  const HttpReply second = s.Call("POST", path, reseller.Bearer(), Json{{"projectIds", {children[0], children[1]}}});
+  BOOST_TEST(BodyOf(second)["addedProjects"] == Json::array({children[1]}));
+  BOOST_TEST(BodyOf(s.Call("POST", path, reseller.Bearer(), Json::object()))["addedProjects"] == Json::array());
+  // Unknown, foreign or the project itself: 400 naming them, nothing recorded.
+  const Tenant stranger = s.MakeTenant("stranger");
+  const uint64_t before = s.HeadPosition();
+  const HttpReply refused = s.Call("POST", path, reseller.Bearer(),
+                                   Json{{"projectIds", {"acc_nope", stranger.account_id, reseller.account_id, children[1]}}});
+  ExpectEstError(refused, 400, "INVALID_ARGUMENT");
+  const Json details = BodyOf(refused)["details"];
+  BOOST_TEST_REQUIRE(details.size() == 3u);
+  BOOST_TEST(details[0]["field"] == "projectIds[0]");
+  BOOST_TEST(details[1]["description"].get<std::string>().find(stranger.account_id) != std::string::npos);
+  BOOST_TEST(details[2]["field"] == "projectIds[2]");
+  BOOST_TEST(s.HeadPosition() == before);
+  ExpectEstError(s.Call("POST", path, reseller.Bearer(), Json{{"projectIds", "x"}}), 400, "INVALID_ARGUMENT");
+  ExpectEstError(s.Call("POST", path, reseller.Bearer(), Json{{"ids", Json::array()}}), 400, "INVALID_ARGUMENT");
+}
+
 BOOST_AUTO_TEST_CASE(UnknownRoutesAndMethodsAnswerInTheEstShape) {
   Stack& s = StackFixture::Get();
   Tenant t = s.MakeTenant("routes");
@@ -833,6 +866,16 @@ BOOST_AUTO_TEST_CASE(ASubProjectInheritsItsParentsCountryPermissionsUnlessItOver
   BOOST_TEST(BodyOf(s.Call("GET", parent.Base() + "/countryPermissions/GB", as_parent))["enabled"] == false);
   BOOST_TEST(s.Call("PUT", parent.Base() + "/countryPermissions/SE", as_parent, Json{{"enabled", true}}).status == 200);
   BOOST_TEST(BodyOf(s.Call("GET", child_base + "/countryPermissions/SE", as_parent))["enabled"] == true);
+  // A grandchild follows the nearest setting up the whole chain: the child's for GB, the
+  // grandparent's for DE.
+  BOOST_TEST(s.Call("PATCH", "/v1/accounts/" + child, admin, Json{{"is_reseller", 1}}).status == 200);
+  const Tenant grandchild = s.MakeTenant("countries-grandchild", Json{{"parent_id", child}});
+  const auto enabled = [&](const std::string& iso) {
+    return BodyOf(s.Call("GET", grandchild.Base() + "/countryPermissions/" + iso, grandchild.Basic()))["enabled"];
+  };
+  BOOST_TEST(enabled("GB") == true);
+  BOOST_TEST(enabled("DE") == false);
+  BOOST_TEST(enabled("US") == true);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -940,7 +983,7 @@ BOOST_AUTO_TEST_CASE(FindCallsWithEveryFilterOfTheSeed) {
   BOOST_TEST(std::count(exported.body.begin(), exported.body.end(), '\n') == 4);  // the header and c1, c2, c3
   BOOST_TEST(exported.body.find("\r\nc1,+15551230001,+442071838750,OUTBOUND,2024-03-10T11:00:10Z,") != std::string::npos,
              exported.body);
-  BOOST_TEST(exported.body.find("c4") == std::string::npos);  // only this project's calls
+  BOOST_TEST(exported.body.find("\nc4,") == std::string::npos);  // only this project's calls
   const HttpReply none = s.Call("GET", t.Base() + "/calls/export?trunkId=nothing&fileName=empty%20report", t.Basic());
   BOOST_TEST(none.status == 200);
   BOOST_TEST(none.body == header);

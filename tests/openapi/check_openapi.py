@@ -439,6 +439,7 @@ def est_scenario(client):
     expect(client.call("GET", f"{base}/calls", auth), 200, "calls")
     expect(client.call("GET", f"{base}/calls?createTime=2024-03", auth), 200, "calls in a month")
     expect(client.call("GET", f"{base}/calls/export?fileName=march", auth), 200, "calls export")
+    expect(client.call("POST", f"{base}/addProjects", auth, {"projectIds": []}), 200, "add projects")
 
     expect(client.call("DELETE", f"{base}/trunks/{t}/endpoints/{e}", auth), 204, "delete endpoint")
     expect(client.call("DELETE", f"{base}/accessControlLists/{a}", auth), 204, "delete acl")
