@@ -187,13 +187,16 @@ struct ListKind {
   bool entries_required;                  // a new ACL needs at least one range
   bool shows_trunks;                      // an ACL renders the trunks it is bound to
   int create_status;                      // 200 for an ACL (as the seed says), else 201
+  // The model fields that identify an entry within its list (a PUT of the list keeps the
+  // entries it names again and changes only their other fields).
+  std::vector<std::string_view> entry_identity;
 };
 inline const ListKind kAclList{"ip_acl", "access control list", "accessControlLists", &kAclFields,
                         "ip_acl_range", "an IP range", "acl_id", "ipRanges", &kRangeFields,
-                        &kAclBinding, true, true, 200};
+                        &kAclBinding, true, true, 200, {"ip_address", "range"}};
 inline const ListKind kCredentialList{"credential_list", "credential list", "credentialLists", &kCredentialListFields,
                                "credential", "a credential", "credential_list_id", "credentials",
-                               &kCredentialFields, &kCredentialBinding, false, false, 201};
+                               &kCredentialFields, &kCredentialBinding, false, false, 201, {"username"}};
 
 }
   // namespace dialtone::gateway::est::internal

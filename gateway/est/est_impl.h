@@ -193,10 +193,15 @@ struct EstApi::Impl {
   // (errors under "<entries_key>[i]."). Absent or null: none.
   static std::vector<Json> EntriesOf(const ListKind& k, const Json& body, std::vector<ErrorDetail>* errors);
 
-  // Steps that make the credentials of list `list_id` hold `wanted` (by username): new
-  // ones created, existing ones given the new password, the others deleted when
-  // `remove_others`.
-  Result<std::vector<Step>, ApiError> CredentialSteps(const Ctx& ctx, const ListKind& k, const std::string& list_id,
+  // An entry's identity within its list (`ListKind::entry_identity`), as one comparable key.
+  static std::string EntryIdentity(const ListKind& k, const Json& entry);
+  // Gives an entry the model default of each identity field it omits (an IP range's `range`).
+  static void FillIdentityDefaults(const ListKind& k, Json& entry);
+
+  // Steps that make the entries of list `list_id` hold `wanted` (matched by identity): new
+  // ones created, existing ones given the fields that differ (a credential's password,
+  // always: it is stored sealed), the others deleted when `remove_others`.
+  Result<std::vector<Step>, ApiError> EntrySteps(const Ctx& ctx, const ListKind& k, const std::string& list_id,
                                                       std::vector<Json> wanted, bool remove_others);
 
   Reply CreateList(Ctx& ctx, const ListKind& k);

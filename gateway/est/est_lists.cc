@@ -66,7 +66,13 @@ auto EstApi::Impl::EntriesOf(const ListKind& k, const Json& body, std::vector<Er
     errors->push_back({key, "must be an array"});
     return out;
   }
-  std::set<std::string> usernames;
+  std::set<std::string> identities;
+  const std::string duplicate_field = [&] {
+    for (const FieldMap& f : *k.entry_fields) {
+      if (f.model == k.entry_identity.front()) return std::string(f.est);
+    }
+    return std::string();
+  }();
   for (size_t i = 0; i < it->size(); ++i) {
     const std::string prefix = key + "[" + std::to_string(i) + "].";
     const Json& entry = (*it)[i];
@@ -79,36 +85,63 @@ auto EstApi::Impl::EntriesOf(const ListKind& k, const Json& body, std::vector<Er
     ToModel(*k.entry_fields, entry, prefix, {}, k.entry_what, &converted, errors);
     converted[std::string(k.entry_field)] = Spec(k.kind).id_prefix + "pending";
     if (errors->size() == before) Precheck(k.entry_kind, converted, *k.entry_fields, prefix, errors);
-    if (k.entry_kind == "credential" && !usernames.insert(DocString(converted, "username")).second) {
-      errors->push_back({prefix + "username", "is listed twice"});
+    FillIdentityDefaults(k, converted);
+    if (!identities.insert(EntryIdentity(k, converted)).second) {
+      errors->push_back({prefix + duplicate_field, "is listed twice"});
     }
     out.push_back(std::move(converted));
   }
   return out;
 }
 
-auto EstApi::Impl::CredentialSteps(const Ctx& ctx, const ListKind& k, const std::string& list_id, std::vector<Json> wanted, bool remove_others) -> Result<std::vector<Step>, ApiError> {
-  auto existing = ListAll(ctx, "credential", {{"credential_list_id", list_id}});
+void EstApi::Impl::FillIdentityDefaults(const ListKind& k, Json& entry) {
+  const model::ResourceSpec& spec = Spec(k.entry_kind);
+  for (std::string_view field : k.entry_identity) {
+    const model::FieldSpec* f = spec.Field(field);
+    if (!entry.contains(field) && f != nullptr && !f->default_value.is_null()) entry[std::string(field)] = f->default_value;
+  }
+}
+
+auto EstApi::Impl::EntryIdentity(const ListKind& k, const Json& entry) -> std::string {
+  Json key = Json::array();
+  for (std::string_view field : k.entry_identity) key.push_back(entry.value(std::string(field), Json()));
+  return key.dump();
+}
+
+auto EstApi::Impl::EntrySteps(const Ctx& ctx, const ListKind& k, const std::string& list_id, std::vector<Json> wanted, bool remove_others) -> Result<std::vector<Step>, ApiError> {
+  const std::string list_field(k.entry_field);
+  auto existing = ListAll(ctx, k.entry_kind, {{list_field, list_id}});
   if (!existing.ok()) return existing.error();
-  std::map<std::string, std::string> id_of;
-  for (const auto& row : *existing) id_of[DocString(row.document, "username")] = row.id;
+  std::map<std::string, const ResourceRow*> row_of;
+  for (const auto& row : *existing) row_of[EntryIdentity(k, row.document)] = &row;
   std::vector<Step> steps;
   std::set<std::string> kept;
   for (size_t i = 0; i < wanted.size(); ++i) {
-    Json& c = wanted[i];
-    c["credential_list_id"] = list_id;
-    const std::string username = DocString(c, "username");
-    kept.insert(username);
+    Json& entry = wanted[i];
+    entry[list_field] = list_id;
+    FillIdentityDefaults(k, entry);
+    const std::string identity = EntryIdentity(k, entry);
+    kept.insert(identity);
     const std::string prefix = std::string(k.entries_key) + "[" + std::to_string(i) + "].";
-    auto found = id_of.find(username);
-    steps.push_back(found == id_of.end()
-                        ? MakeStep(Op::kCreate, "credential", "", c, k.entry_fields, prefix)
-                        : MakeStep(Op::kPatch, "credential", found->second, Json{{"password", c["password"]}},
-                                   k.entry_fields, prefix));
+    auto found = row_of.find(identity);
+    if (found == row_of.end()) {
+      steps.push_back(MakeStep(Op::kCreate, std::string(k.entry_kind), "", entry, k.entry_fields, prefix));
+      continue;
+    }
+    Json changed = Json::object();
+    for (const auto& [field, value] : entry.items()) {
+      const bool identifies = field == list_field || std::find(k.entry_identity.begin(), k.entry_identity.end(),
+                                                               field) != k.entry_identity.end();
+      if (!identifies && found->second->document.value(field, Json()) != value) changed[field] = value;
+    }
+    if (!changed.empty()) {
+      steps.push_back(MakeStep(Op::kPatch, std::string(k.entry_kind), found->second->id, std::move(changed),
+                               k.entry_fields, prefix));
+    }
   }
   if (remove_others) {
-    for (const auto& [username, id] : id_of) {
-      if (!kept.contains(username)) steps.push_back(MakeStep(Op::kDelete, "credential", id));
+    for (const auto& [identity, row] : row_of) {
+      if (!kept.contains(identity)) steps.push_back(MakeStep(Op::kDelete, std::string(k.entry_kind), row->id));
     }
   }
   return steps;
@@ -144,14 +177,17 @@ auto EstApi::Impl::PutList(Ctx& ctx, const ListKind& k) -> Reply {
   if (!body.ok()) return body.error();
   std::vector<ErrorDetail> errors;
   Json list = ListFieldsOf(k, *body, &errors);
-  const bool sync_entries = k.entry_kind == "credential" && body->contains(k.entries_key) &&
-                            !(*body)[std::string(k.entries_key)].is_null();
+  // Entries named: the list holds exactly those afterwards. Absent or null: left as they are.
+  const bool sync_entries = body->contains(k.entries_key) && !(*body)[std::string(k.entries_key)].is_null();
   std::vector<Json> entries = sync_entries ? EntriesOf(k, *body, &errors) : std::vector<Json>();
+  if (sync_entries && k.entries_required && entries.empty() && errors.empty()) {
+    errors.push_back({std::string(k.entries_key), "must be a non-empty array: an access control list needs at least one IP range"});
+  }
   if (!errors.empty()) return InvalidFrom(std::move(errors));
   std::vector<Step> steps;
   steps.push_back(MakeStep(Op::kPatch, k.kind, row->id, PutAsPatch(Spec(k.kind), *k.fields, std::move(list)), k.fields));
   if (sync_entries) {
-    auto synced = CredentialSteps(ctx, k, row->id, std::move(entries), true);
+    auto synced = EntrySteps(ctx, k, row->id, std::move(entries), true);
     if (!synced.ok()) return synced.error();
     for (auto& step : *synced) steps.push_back(std::move(step));
   }
@@ -293,7 +329,7 @@ auto EstApi::Impl::PutCredential(Ctx& ctx) -> Reply {
   converted["credential_list_id"] = list->id;
   if (errors.empty()) Precheck("credential", converted, kCredentialFields, "", &errors);
   if (!errors.empty()) return InvalidFrom(std::move(errors));
-  auto steps = CredentialSteps(ctx, kCredentialList, list->id, {converted}, false);
+  auto steps = EntrySteps(ctx, kCredentialList, list->id, {converted}, false);
   if (!steps.ok()) return steps.error();
   for (Step& step : *steps) step.prefix.clear();  // one credential: its fields are the body's
   auto written = Apply(ctx, std::move(steps).value());

@@ -624,6 +624,41 @@ BOOST_AUTO_TEST_CASE(CreateNeedsARangeAndRendersRangesAndTrunks) {
   BOOST_TEST_REQUIRE(put.status == 200, put.body);
   BOOST_TEST(BodyOf(put)["enabled"] == false);
   BOOST_TEST(BodyOf(put)["ipRanges"].size() == 2u);
+  // PUT with ipRanges: the ACL holds exactly those afterwards; a range named again keeps its id
+  // and takes the new description.
+  std::string kept_id;
+  const Json put_answer = BodyOf(put);
+  for (const auto& r : put_answer["ipRanges"]) {
+    if (r["ipAddress"] == "10.0.0.1") kept_id = r["id"];
+  }
+  const Headers basic = t.Basic();
+  const auto put_ranges = [&](Json ranges) {
+    return s.Call("PUT", t.Base() + "/accessControlLists/" + acl_id, basic,
+                  Json{{"name", "Test Prague 5"}, {"enabled", false}, {"ipRanges", std::move(ranges)}});
+  };
+  const uint64_t before_refused = s.HeadPosition();
+  ExpectEstError(put_ranges(Json::array()), 400, "INVALID_ARGUMENT");
+  const HttpReply twice = put_ranges({{{"ipAddress", "10.0.0.1"}}, {{"ipAddress", "10.0.0.1"}, {"range", 32}}});
+  ExpectEstError(twice, 400, "INVALID_ARGUMENT");
+  BOOST_TEST(BodyOf(twice)["details"][0]["field"] == "ipRanges[1].ipAddress");
+  ExpectEstError(put_ranges({{{"ipAddress", "10.0.0.300"}}}), 400, "INVALID_ARGUMENT");
+  BOOST_TEST(s.HeadPosition() == before_refused);
+  const HttpReply replaced = put_ranges({{{"ipAddress", "10.0.0.1"}, {"description", "vpn"}},
+                                         {{"ipAddress", "172.16.0.0"}, {"range", 12}}});
+  BOOST_TEST_REQUIRE(replaced.status == 200, replaced.body);
+  std::map<std::string, Json> by_address;
+  const Json replaced_answer = BodyOf(replaced);
+  for (const auto& r : replaced_answer["ipRanges"]) by_address[r["ipAddress"].get<std::string>()] = r;
+  BOOST_TEST_REQUIRE(by_address.size() == 2u, replaced.body);
+  BOOST_TEST(by_address["10.0.0.1"]["id"] == kept_id);
+  BOOST_TEST(by_address["10.0.0.1"]["description"] == "vpn");
+  BOOST_TEST(by_address["172.16.0.0"]["range"] == 12);
+  // Named again unchanged: nothing is written.
+  const uint64_t before_same = s.HeadPosition();
+  BOOST_TEST(put_ranges({{{"ipAddress", "10.0.0.1"}, {"description", "vpn"}}, {{"ipAddress", "172.16.0.0"}, {"range", 12}}})
+                 .status == 200);
+  BOOST_TEST(s.HeadPosition() == before_same);
+
   const Json list = BodyOf(s.Call("GET", t.Base() + "/accessControlLists", t.Basic()));
   BOOST_TEST(list["totalItems"] == 1);
   BOOST_TEST(list["accessControlLists"][0]["name"] == "Test Prague 5");
