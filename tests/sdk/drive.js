@@ -68,6 +68,35 @@ function check(condition, message) {
   if (!condition) throw new Error(`unexpected answer: ${message}`);
 }
 
+// The fields the seed (shared/API-SURFACES.md §2) names for each object, as the SDK returns them.
+const SEED_FIELDS = {
+  trunk: ['id', 'name', 'hostName', 'topLevelDomain', 'domain', 'callsPerSecond', 'enableCallerName',
+    'createTime', 'updateTime', 'projectId'],
+  staticEndpoint: ['id', 'sipTrunkId', 'name', 'address', 'port', 'transport', 'priority', 'enabled',
+    'createTime', 'updateTime'],
+  registeredEndpoint: ['id', 'sipTrunkId', 'name', 'isRegistered', 'credentialUsername', 'transport', 'priority',
+    'enabled', 'createTime', 'updateTime'],
+  acl: ['id', 'name', 'enabled', 'ipRanges', 'trunks'],
+  ipRange: ['id', 'description', 'ipAddress', 'range', 'accessControlListId'],
+  credentialList: ['id', 'name', 'credentials'],
+  credential: ['id', 'username'],
+  countryPermission: ['isoCode', 'name', 'continent', 'countryDialingCodes', 'enabled'],
+  // The seed names no fields for rules; these are the SDK's CallBlockingRule.
+  callBlockingRule: ['id', 'name', 'direction', 'createTime', 'updateTime', 'projectId'],
+};
+
+function hasSeedFields(object, what) {
+  check(object && typeof object === 'object', `${what} is not an object`);
+  const missing = SEED_FIELDS[what].filter((f) => object[f] === undefined);
+  check(missing.length === 0, `${what} lacks ${missing.join(', ')}`);
+  if (what === 'acl') object.ipRanges.forEach((r) => hasSeedFields(r, 'ipRange'));
+  if (what === 'credentialList') object.credentials.forEach((c) => hasSeedFields(c, 'credential'));
+  if (['trunk', 'staticEndpoint', 'registeredEndpoint', 'callBlockingRule'].includes(what)) {
+    check(object.createTime instanceof Date, `${what}.createTime is not a time the SDK revives`);
+  }
+  if (what === 'countryPermission') check(Array.isArray(object.countryDialingCodes), 'countryDialingCodes');
+}
+
 // Runs one operation; `fn` returns the result (or throws). Returns the result, or undefined on failure.
 async function op(name, fn, options = {}) {
   if (options.needs && options.needs.some((x) => x === undefined || x === null)) {
@@ -99,6 +128,9 @@ async function main() {
       createSipTrunkRequestBody: { name: `${tag} main`, hostName: `${tag}-main`, enableCallerName: false },
     });
     check(t && typeof t.id === 'string' && t.id.length > 0, 'no trunk id');
+    hasSeedFields(t, 'trunk');
+    check(t.domain === `${t.hostName}${t.topLevelDomain}`, `domain ${t.domain}`);
+    check(t.projectId === PROJECT_ID, 'projectId');
     return t;
   });
   const trunkId = trunk && trunk.id;
@@ -106,6 +138,7 @@ async function main() {
   await op('sipTrunks.get', async () => {
     const t = await est.sipTrunks.get({ sipTrunkId: trunkId });
     check(t.id === trunkId, 'another trunk');
+    hasSeedFields(t, 'trunk');
     return t;
   }, { needs: [trunkId] });
 
@@ -178,6 +211,8 @@ async function main() {
   await op('credentialLists.get', async () => {
     const c = await est.credentialLists.get({ id: credentialListId });
     check(c.id === credentialListId, 'another list');
+    hasSeedFields(c, 'credentialList');
+    check(c.credentials.every((x) => x.password === undefined), 'a password is rendered');
     check(Array.isArray(c.credentials) && c.credentials.some((x) => x.username === `${tag}u1`), 'credential missing');
     return c;
   }, { needs: [credentialListId] });
@@ -236,6 +271,7 @@ async function main() {
   await op('accessControlList.get', async () => {
     const a = await est.accessControlList.get({ id: aclId });
     check(a.id === aclId && Array.isArray(a.ipRanges) && a.ipRanges.length === 1, 'ACL or its ranges');
+    hasSeedFields(a, 'acl');
     return a;
   }, { needs: [aclId] });
 
@@ -272,6 +308,7 @@ async function main() {
       addIpRangeRequestBody: { description: 'home', ipAddress: '198.51.100.7', range: 32 },
     });
     check(r && r.id, 'no range id');
+    hasSeedFields(r, 'ipRange');
     return r;
   }, { needs: [aclId] });
   const rangeId = range && range.id;
@@ -361,6 +398,7 @@ async function main() {
       },
     });
     check(e && e.id, 'no endpoint id');
+    hasSeedFields(e, 'staticEndpoint');
     return e;
   }, { needs: [trunkId] });
   const staticId = staticEndpoint && staticEndpoint.id;
@@ -375,6 +413,7 @@ async function main() {
     });
     check(e && e.id, 'no endpoint id');
     check(e.isRegistered === true, 'not registered');
+    hasSeedFields(e, 'registeredEndpoint');
     return e;
   }, { needs: [trunkId] });
   const registeredId = registeredEndpoint && registeredEndpoint.id;
@@ -417,6 +456,8 @@ async function main() {
   const se = await op('countryPermissions.get', async () => {
     const c = await est.countryPermissions.get({ isoCode: 'SE' });
     check(c && c.isoCode === 'SE' && typeof c.enabled === 'boolean', 'country');
+    hasSeedFields(c, 'countryPermission');
+    check(c.countryDialingCodes.includes('+46') || c.countryDialingCodes.includes('46'), 'SE dialing code');
     return c;
   });
 
@@ -438,6 +479,8 @@ async function main() {
       createCallBlockingRuleRequestBody: { name: `${tag} block`, direction: 'INBOUND', callerMatch: '+4670' },
     });
     check(r && r.id, 'no rule id');
+    hasSeedFields(r, 'callBlockingRule');
+    check(r.direction === 'INBOUND' && r.callerMatch === '+4670', `rule ${JSON.stringify(r)}`);
     return r;
   });
   const ruleId = rule && rule.id;
